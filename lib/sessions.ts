@@ -1,0 +1,90 @@
+import { BatchGetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo, isConditionalCheckFailed, tableName } from '#lib/dynamo';
+import { userFromItem, type User } from '#lib/users';
+
+/**
+ * Login sessions and refresh-token rotation. A session item remembers the one refresh token (by `jti`)
+ * that may still be exchanged; exchanging it swaps in the next one with a conditional write, so of any
+ * number of concurrent refreshes with one token at most one wins. A token that loses — replayed after
+ * rotation, or raced — signals theft (OAuth 2.0 Security BCP §4.14) and the caller revokes the session.
+ * `expiresAt` (TTL) follows the current refresh token's expiry.
+ */
+
+const sessionsTable = tableName('sessions');
+const usersTable = tableName('users');
+const revocationsTable = tableName('revocations');
+
+export interface SessionStart {
+  sid: string;
+  username: string;
+  refreshJti: string;
+  expiresAt: number;
+}
+
+export async function startSession(session: SessionStart): Promise<void> {
+  await dynamo.send(
+    new PutCommand({
+      TableName: sessionsTable,
+      Item: { ...session, createdAt: new Date().toISOString() },
+      ConditionExpression: 'attribute_not_exists(sid)',
+    }),
+  );
+}
+
+export interface Rotation {
+  sid: string;
+  username: string;
+  presentedJti: string;
+  nextJti: string;
+  expiresAt: number;
+}
+
+/** Consumes the presented refresh token. False when it is not the session's current one. */
+export async function rotateRefreshToken(rotation: Rotation): Promise<boolean> {
+  try {
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: sessionsTable,
+        Key: { sid: rotation.sid },
+        UpdateExpression: 'SET refreshJti = :next, expiresAt = :expiresAt, rotatedAt = :now',
+        ConditionExpression: 'refreshJti = :presented AND username = :username',
+        ExpressionAttributeValues: {
+          ':next': rotation.nextJti,
+          ':presented': rotation.presentedJti,
+          ':username': rotation.username,
+          ':expiresAt': rotation.expiresAt,
+          ':now': new Date().toISOString(),
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+export interface RefreshState {
+  user: User | undefined;
+  sessionRevoked: boolean;
+}
+
+/** The account (for its current role) and the session's revocation, in one round trip. */
+export async function readRefreshState(username: string, sid: string): Promise<RefreshState> {
+  const { Responses, UnprocessedKeys } = await dynamo.send(
+    new BatchGetCommand({
+      RequestItems: {
+        [usersTable]: { Keys: [{ username }], ConsistentRead: true },
+        [revocationsTable]: { Keys: [{ sid }], ConsistentRead: true, ProjectionExpression: 'sid' },
+      },
+    }),
+  );
+  // Throttled keys come back unprocessed; treating them as "absent" could un-revoke a session.
+  if (UnprocessedKeys && Object.keys(UnprocessedKeys).length > 0) {
+    throw new Error('DynamoDB left keys unprocessed while reading refresh state');
+  }
+  return {
+    user: userFromItem(Responses?.[usersTable]?.[0]),
+    sessionRevoked: (Responses?.[revocationsTable]?.length ?? 0) > 0,
+  };
+}

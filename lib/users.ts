@@ -1,0 +1,79 @@
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod/mini';
+import { dynamo, isConditionalCheckFailed, tableName } from '#lib/dynamo';
+import { ConflictError } from '#lib/errors';
+import type { Role } from '#lib/routes';
+import { USERNAME_PATTERN, normalizeUsername } from '#lib/usernames';
+
+
+export const UsernameSchema = z.string().check(
+  // Bounded before normalizing so a 16 KiB string is not NFKC-folded for nothing.
+  z.maxLength(128, 'must be 3–32 characters'),
+  z.overwrite(normalizeUsername),
+  z.regex(USERNAME_PATTERN, 'must be 3–32 characters of a-z, 0-9, ".", "_" or "-"'),
+);
+
+export interface User {
+  username: string;
+  role: Role;
+  passwordHash: string;
+  createdAt: string;
+}
+
+const usersTable = tableName('users');
+
+function toRole(value: unknown): Role {
+  // An unexpected stored value never becomes an admin.
+  return value === 'admin' ? 'admin' : 'user';
+}
+
+/** Creates the account, or throws 409 `username_taken`: the condition makes concurrent sign-ups race safely. */
+export async function createUser(user: User): Promise<void> {
+  try {
+    await dynamo.send(
+      new PutCommand({
+        TableName: usersTable,
+        Item: user,
+        ConditionExpression: 'attribute_not_exists(username)',
+      }),
+    );
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) throw new ConflictError('username_taken', 'That username is already taken');
+    throw error;
+  }
+}
+
+export function userFromItem(item: Record<string, unknown> | undefined): User | undefined {
+  if (!item || typeof item.username !== 'string' || typeof item.passwordHash !== 'string') return undefined;
+  return {
+    username: item.username,
+    role: toRole(item.role),
+    passwordHash: item.passwordHash,
+    createdAt: typeof item.createdAt === 'string' ? item.createdAt : '',
+  };
+}
+
+export async function findUser(username: string): Promise<User | undefined> {
+  const { Item } = await dynamo.send(new GetCommand({ TableName: usersTable, Key: { username }, ConsistentRead: true }));
+  return userFromItem(Item);
+}
+
+/** Returns false when there is no such user. */
+export async function setUserRole(username: string, role: Role): Promise<boolean> {
+  try {
+    await dynamo.send(
+      new UpdateCommand({
+        TableName: usersTable,
+        Key: { username },
+        UpdateExpression: 'SET #role = :role',
+        ConditionExpression: 'attribute_exists(username)',
+        ExpressionAttributeNames: { '#role': 'role' },
+        ExpressionAttributeValues: { ':role': role },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}

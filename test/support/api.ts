@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { startLocalApi, type LocalApi } from '#infra/local/start';
+import { startCountingProxy, type CountingProxy } from './counting-proxy.ts';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-bytes-long!!';
+
+/** A JSON response body as the tests see it. */
+export type Body = Record<string, unknown> & {
+  error?: { code: string; message: string; details?: { path: string; message: string }[] };
+};
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  body: Body;
+  text: string;
+}
+
+export interface RequestOptions {
+  token?: string;
+  json?: unknown;
+  /** A raw body, sent as is (for malformed JSON, wrong content types…). */
+  body?: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+export interface Tokens {
+  access: string;
+  refresh: string;
+}
+
+export interface TestApi {
+  url: string;
+  local: LocalApi;
+  /** Every DynamoDB call the functions made, through a counting hop in front of the real server. */
+  dynamo: CountingProxy;
+  request(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
+  register(username: string, password?: string): Promise<ApiResponse>;
+  login(username: string, password?: string): Promise<Tokens>;
+  /** Registers a fresh user with a unique name and logs in. */
+  newUser(prefix?: string): Promise<{ username: string; password: string; tokens: Tokens }>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PASSWORD = 'correct horse battery staple';
+
+export function uniqueName(prefix = 'user'): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * Starts the local API (the real handlers behind the API Gateway emulation) for one test file, on the
+ * run's DynamoDB (DynamoDB Local unless Java is missing) with tables of its own.
+ */
+export async function startTestApi(options: { dynamoDbEndpoint?: string; environment?: Record<string, string> } = {}): Promise<TestApi> {
+  const dynamo = await startCountingProxy(options.dynamoDbEndpoint ?? inject('dynamoDbEndpoint'));
+  const local = await startLocalApi({
+    dynamoDbEndpoint: dynamo.endpoint,
+    jwtSecret: TEST_JWT_SECRET,
+    tablePrefix: `t${randomUUID().slice(0, 8)}-`,
+    // A low bcrypt cost keeps the suite fast; the cost itself is covered by the password unit tests.
+    environment: { BCRYPT_COST: '6', LOG_LEVEL: 'error', ...options.environment },
+  });
+
+  async function request(method: string, path: string, requestOptions: RequestOptions = {}): Promise<ApiResponse> {
+    const headers: Record<string, string> = { ...requestOptions.headers };
+    if (requestOptions.token !== undefined) headers.authorization = `Bearer ${requestOptions.token}`;
+    let body: string | Buffer | undefined = requestOptions.body;
+    if (requestOptions.json !== undefined) {
+      body = JSON.stringify(requestOptions.json);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(`${local.url}${path}`, { method, headers, ...(body !== undefined && { body }) });
+    const text = await response.text();
+    let parsed: Body = {};
+    if (text !== '') {
+      try {
+        parsed = JSON.parse(text) as Body;
+      } catch {
+        parsed = {};
+      }
+    }
+    return { status: response.status, headers: response.headers, body: parsed, text };
+  }
+
+  async function register(username: string, password = DEFAULT_PASSWORD) {
+    return request('POST', '/auth/register', { json: { username, password } });
+  }
+
+  async function login(username: string, password = DEFAULT_PASSWORD): Promise<Tokens> {
+    const response = await request('POST', '/auth/login', { json: { username, password } });
+    if (response.status !== 200) throw new Error(`login failed with ${response.status}: ${response.text}`);
+    return { access: String(response.body.access_token), refresh: String(response.body.refresh_token) };
+  }
+
+  return {
+    url: local.url,
+    local,
+    dynamo,
+    request,
+    register,
+    login,
+    async newUser(prefix = 'user') {
+      const username = uniqueName(prefix);
+      const registered = await register(username);
+      if (registered.status !== 201) throw new Error(`register failed with ${registered.status}: ${registered.text}`);
+      return { username, password: DEFAULT_PASSWORD, tokens: await login(username) };
+    },
+    async close() {
+      await local.close();
+      await dynamo.close();
+    },
+  };
+}
