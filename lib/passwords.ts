@@ -33,7 +33,7 @@ export async function hashPassword(password: string): Promise<string> {
  * A syntactically valid hash of nobody's password, at the configured cost, checked when the user does
  * not exist so that an unknown username costs the same bcrypt work as a wrong password.
  */
-const unknownUserHash = `$2b$${String(bcryptCost).padStart(2, '0')}$${'N9qo8uLOickgx2ZMRZoMye'}${'IjZAgcfl7p92ldGxad68LJZdL17lhWy'}`;
+export const unknownUserHash = `$2b$${String(bcryptCost).padStart(2, '0')}$${'N9qo8uLOickgx2ZMRZoMye'}${'IjZAgcfl7p92ldGxad68LJZdL17lhWy'}`;
 
 export async function verifyPassword(password: string, storedHash: string | undefined): Promise<boolean> {
   const matches = await bcrypt.compare(prehash(password), storedHash ?? unknownUserHash);
