@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { optionalEnv, requireEnv } from '#lib/config';
 import { tables, type TableId } from '#lib/tables';
 
@@ -35,4 +35,32 @@ export function isConditionalCheckFailed(error: unknown): boolean {
 
 export function epochSeconds(date = new Date()): number {
   return Math.floor(date.getTime() / 1000);
+}
+
+export interface ItemRequest {
+  table: string;
+  key: Record<string, string>;
+  projection?: string;
+}
+
+/**
+ * One item from each of several tables, strongly consistent, in a single round trip (BatchGetItem).
+ * Keys DynamoDB leaves unprocessed (throttling) throw rather than read as "absent": absent may mean
+ * "not revoked" or "not locked", so guessing would fail open.
+ */
+export async function getItemsAtOnce(requests: readonly ItemRequest[]): Promise<(Record<string, unknown> | undefined)[]> {
+  const { Responses, UnprocessedKeys } = await dynamo.send(
+    new BatchGetCommand({
+      RequestItems: Object.fromEntries(
+        requests.map((request) => [
+          request.table,
+          { Keys: [request.key], ConsistentRead: true, ...(request.projection && { ProjectionExpression: request.projection }) },
+        ]),
+      ),
+    }),
+  );
+  if (UnprocessedKeys && Object.keys(UnprocessedKeys).length > 0) {
+    throw new Error('DynamoDB left keys unprocessed in a batch read');
+  }
+  return requests.map((request) => Responses?.[request.table]?.[0]);
 }

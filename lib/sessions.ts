@@ -1,5 +1,5 @@
-import { BatchGetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo, isConditionalCheckFailed, tableName } from '#lib/dynamo';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo, getItemsAtOnce, isConditionalCheckFailed, tableName } from '#lib/dynamo';
 import { userFromItem, type User } from '#lib/users';
 
 /**
@@ -71,20 +71,9 @@ export interface RefreshState {
 
 /** The account (for its current role) and the session's revocation, in one round trip. */
 export async function readRefreshState(username: string, sid: string): Promise<RefreshState> {
-  const { Responses, UnprocessedKeys } = await dynamo.send(
-    new BatchGetCommand({
-      RequestItems: {
-        [usersTable]: { Keys: [{ username }], ConsistentRead: true },
-        [revocationsTable]: { Keys: [{ sid }], ConsistentRead: true, ProjectionExpression: 'sid' },
-      },
-    }),
-  );
-  // Throttled keys come back unprocessed; treating them as "absent" could un-revoke a session.
-  if (UnprocessedKeys && Object.keys(UnprocessedKeys).length > 0) {
-    throw new Error('DynamoDB left keys unprocessed while reading refresh state');
-  }
-  return {
-    user: userFromItem(Responses?.[usersTable]?.[0]),
-    sessionRevoked: (Responses?.[revocationsTable]?.length ?? 0) > 0,
-  };
+  const [userItem, revocationItem] = await getItemsAtOnce([
+    { table: usersTable, key: { username } },
+    { table: revocationsTable, key: { sid }, projection: 'sid' },
+  ]);
+  return { user: userFromItem(userItem), sessionRevoked: revocationItem !== undefined };
 }

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { dynamo, isConditionalCheckFailed, tableName } from '#lib/dynamo';
 import { ConflictError } from '#lib/errors';
@@ -51,11 +51,6 @@ export function userFromItem(item: Record<string, unknown> | undefined): User | 
     passwordHash: item.passwordHash,
     createdAt: typeof item.createdAt === 'string' ? item.createdAt : '',
   };
-}
-
-export async function findUser(username: string): Promise<User | undefined> {
-  const { Item } = await dynamo.send(new GetCommand({ TableName: usersTable, Key: { username }, ConsistentRead: true }));
-  return userFromItem(Item);
 }
 
 /** Returns false when there is no such user. */

@@ -60,13 +60,25 @@ describe('DynamoDB round trips per request', () => {
     expect(calls.total).toBe(1);
   });
 
-  it('login: at most 2 besides lockout bookkeeping', async () => {
+  it('login: 2 (read account and counter, write session) plus 2 lockout bookkeeping writes', async () => {
     const username = uniqueName();
     await api.register(username);
 
     const calls = await callsOf(() => api.request('POST', '/auth/login', { json: { username, password: 'correct horse battery staple' } }), 200);
 
-    expect(calls.total - calls.onTable('loginAttempts').length).toBeLessThanOrEqual(2);
+    expect(calls.total).toBe(4);
+    expect(calls.onTable('sessions').map((call) => call.operation)).toEqual(['PutItem']);
+    expect(calls.onTable('users').map((call) => call.operation)).toEqual(['BatchGetItem']);
+    expect(calls.onTable('loginAttempts').map((call) => call.operation).sort()).toEqual(['BatchGetItem', 'DeleteItem', 'UpdateItem']);
+  });
+
+  it('a failed login: the read and the counter write, nothing else', async () => {
+    const username = uniqueName();
+    await api.register(username);
+
+    const calls = await callsOf(() => api.request('POST', '/auth/login', { json: { username, password: 'not the password' } }), 401);
+
+    expect(calls.total).toBe(2);
   });
 
   it('refresh: at most 2', async () => {
