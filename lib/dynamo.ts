@@ -10,19 +10,19 @@ const localEndpoint = optionalEnv('DYNAMODB_ENDPOINT');
  * connections. Locally (DYNAMODB_ENDPOINT set) it talks to DynamoDB Local or the embedded server,
  * which accept any credentials.
  */
-export const dynamo = DynamoDBDocumentClient.from(
-  new DynamoDBClient({
-    ...(localEndpoint && {
-      endpoint: localEndpoint,
-      region: optionalEnv('AWS_REGION') ?? 'local',
-      ...(!optionalEnv('AWS_ACCESS_KEY_ID') && { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-    }),
-    // Fail fast rather than hold an API Gateway request (30 s limit) on an unreachable database.
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+export const dynamoClient = new DynamoDBClient({
+  ...(localEndpoint && {
+    endpoint: localEndpoint,
+    region: optionalEnv('AWS_REGION') ?? 'local',
+    ...(!optionalEnv('AWS_ACCESS_KEY_ID') && { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
   }),
-  { marshallOptions: { removeUndefinedValues: true } },
-);
+  // Fail fast rather than hold an API Gateway request (30 s limit) on an unreachable database.
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+});
+
+/** The same client with plain JavaScript values in and out (lib-dynamodb marshalling). */
+export const dynamo = DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } });
 
 /** The physical name of a table, from the environment variable the stack sets (fails at init if unset). */
 export function tableName(table: TableId): string {

@@ -18,10 +18,13 @@ function configuredThreshold(): number {
   return level in severity ? severity[level as LogLevel] : severity.info;
 }
 
-const threshold = configuredThreshold();
+// Read on first use rather than at import: the local server imports this module before it has set the
+// functions' environment, and must still honour their LOG_LEVEL.
+let threshold: number | undefined;
 const service = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'local';
 
 function write(level: LogLevel, message: string, fields: LogFields = {}): void {
+  threshold ??= configuredThreshold();
   if (severity[level] < threshold) return;
   const line = JSON.stringify({ level, time: new Date().toISOString(), service, message, ...fields });
   process.stdout.write(`${line}\n`);

@@ -1,6 +1,5 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo, getItemsAtOnce, isConditionalCheckFailed, tableName } from '#lib/dynamo';
-import { userFromItem, type User } from '#lib/users';
+import { dynamo, isConditionalCheckFailed, tableName } from '#lib/dynamo';
 
 /**
  * Login sessions and refresh-token rotation. A session item remembers the one refresh token (by `jti`)
@@ -11,8 +10,6 @@ import { userFromItem, type User } from '#lib/users';
  */
 
 const sessionsTable = tableName('sessions');
-const usersTable = tableName('users');
-const revocationsTable = tableName('revocations');
 
 export interface SessionStart {
   sid: string;
@@ -62,18 +59,4 @@ export async function rotateRefreshToken(rotation: Rotation): Promise<boolean> {
     if (isConditionalCheckFailed(error)) return false;
     throw error;
   }
-}
-
-export interface RefreshState {
-  user: User | undefined;
-  sessionRevoked: boolean;
-}
-
-/** The account (for its current role) and the session's revocation, in one round trip. */
-export async function readRefreshState(username: string, sid: string): Promise<RefreshState> {
-  const [userItem, revocationItem] = await getItemsAtOnce([
-    { table: usersTable, key: { username } },
-    { table: revocationsTable, key: { sid }, projection: 'sid' },
-  ]);
-  return { user: userFromItem(userItem), sessionRevoked: revocationItem !== undefined };
 }

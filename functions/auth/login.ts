@@ -12,7 +12,8 @@ const LoginBody = z.strictObject({ username: UsernameSchema, password: Presented
 
 /**
  * POST /auth/login. A locked account is refused before its password is looked at. Otherwise the attempt
- * is counted first (so parallel guesses cannot outrun the lockout), then the password is checked. An
+ * is counted with a conditional write (so parallel guesses cannot outrun the lockout: the losers of a race
+ * are refused whatever their password) while the password is checked. An
  * unknown username and a wrong password get the same answer after the same work (a bcrypt comparison
  * against a dummy hash, the same counter writes), so neither body nor timing tells which names exist.
  */
@@ -20,10 +21,13 @@ async function login({ body, sourceIp }: ApiRequest<'POST /auth/login', z.infer<
   const { user, attempts } = await readLoginState(body.username);
   const lockedFor = lockedForSeconds(attempts);
   if (lockedFor > 0) throw new TooManyAttemptsError(lockedFor);
-  // Lost the race to a parallel attempt on the same account: the client may retry in a second.
-  if (!(await reserveAttempt(body.username, attempts, sourceIp))) throw new TooManyAttemptsError(1);
-
-  const passwordMatches = await verifyPassword(body.password, user?.passwordHash);
+  // The attempt is counted while bcrypt runs; no answer leaves before the count is written.
+  const [reserved, passwordMatches] = await Promise.all([
+    reserveAttempt(body.username, attempts, sourceIp),
+    verifyPassword(body.password, user?.passwordHash),
+  ]);
+  // Lost the race to a parallel attempt on the same account: refused whatever the password, retry in a second.
+  if (!reserved) throw new TooManyAttemptsError(1);
   if (!user || !passwordMatches) throw new InvalidCredentialsError();
 
   const sid = newSessionId();

@@ -2,7 +2,8 @@ import { InvalidTokenError } from '#lib/errors';
 import { endpoint, type ApiRequest } from '#lib/http';
 import { logger } from '#lib/logger';
 import { revokeSession } from '#lib/revocation';
-import { readRefreshState, rotateRefreshToken } from '#lib/sessions';
+import { readRefreshState } from '#lib/refresh-state';
+import { rotateRefreshToken } from '#lib/sessions';
 import { tokenResponse } from '#lib/token-response';
 import { bearerToken, issueTokens, verifyRefreshToken } from '#lib/tokens';
 
