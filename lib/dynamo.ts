@@ -22,7 +22,8 @@ export const dynamoClient = new DynamoDBClient({
 });
 
 /** The same client with plain JavaScript values in and out (lib-dynamodb marshalling). */
-export const dynamo = DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } });
+// Pure: a bundle that never uses it (the authorizer) drops lib-dynamodb entirely.
+export const dynamo = /* @__PURE__ */ DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } });
 
 /** The physical name of a table, from the environment variable the stack sets (fails at init if unset). */
 export function tableName(table: TableId): string {

@@ -30,6 +30,8 @@ export interface RouteDefinition {
   /** Role the caller's access token must carry; enforced by the function (403 `forbidden`). */
   role?: Role;
   access: FunctionAccess;
+  /** Hashes passwords with bcrypt: CPU-bound, so the stack gives it more memory (Lambda CPU scales with it). */
+  cpuBound?: boolean;
   summary: string;
 }
 
@@ -37,12 +39,14 @@ export const routes = {
   'POST /auth/register': {
     handler: 'auth/register',
     auth: 'none',
+    cpuBound: true,
     access: { tables: { users: 'read-write' } },
     summary: 'Create an account (role user)',
   },
   'POST /auth/login': {
     handler: 'auth/login',
     auth: 'none',
+    cpuBound: true,
     access: { tables: { users: 'read', sessions: 'read-write', loginAttempts: 'read-write' }, signingKey: true },
     summary: 'Exchange username and password for an access and a refresh token',
   },

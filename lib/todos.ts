@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod/mini';
 import { dynamo, isConditionalCheckFailed, tableName } from '#lib/dynamo';
 import { NotFoundError, ValidationError } from '#lib/errors';
 import { ULID_PATTERN, newUlid } from '#lib/ids';
 import { tables } from '#lib/tables';
-import { lengthBetween, wellFormed } from '#lib/validation';
 
 /**
  * To-dos are keyed by id alone, so an admin can delete any of them by id in one request, and listed
@@ -13,8 +11,6 @@ import { lengthBetween, wellFormed } from '#lib/validation';
  * Every read and write of a single to-do is conditioned on the owner, so another user's to-do behaves
  * exactly like a missing one.
  */
-
-export const TodoTitleSchema = z.string().check(z.trim(), lengthBetween(1, 200), wellFormed);
 
 export interface Todo {
   id: string;

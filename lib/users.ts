@@ -1,17 +1,7 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod/mini';
 import { dynamo, isConditionalCheckFailed, tableName } from '#lib/dynamo';
 import { ConflictError } from '#lib/errors';
 import type { Role } from '#lib/routes';
-import { USERNAME_PATTERN, normalizeUsername } from '#lib/usernames';
-
-
-export const UsernameSchema = z.string().check(
-  // Bounded before normalizing so a 16 KiB string is not NFKC-folded for nothing.
-  z.maxLength(128, 'must be 3–32 characters'),
-  z.overwrite(normalizeUsername),
-  z.regex(USERNAME_PATTERN, 'must be 3–32 characters of a-z, 0-9, ".", "_" or "-"'),
-);
 
 export interface User {
   username: string;

@@ -6,7 +6,7 @@ import { PresentedPasswordSchema, verifyPassword } from '#lib/passwords';
 import { startSession } from '#lib/sessions';
 import { tokenResponse } from '#lib/token-response';
 import { issueTokens, newSessionId } from '#lib/tokens';
-import { UsernameSchema } from '#lib/users';
+import { UsernameSchema } from '#lib/schemas';
 
 const LoginBody = z.strictObject({ username: UsernameSchema, password: PresentedPasswordSchema });
 

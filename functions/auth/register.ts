@@ -2,13 +2,14 @@ import * as z from 'zod/mini';
 import { endpoint, json, type ApiRequest } from '#lib/http';
 import { assertAcceptablePassword } from '#lib/password-policy';
 import { NewPasswordSchema, hashPassword } from '#lib/passwords';
-import { UsernameSchema, createUser } from '#lib/users';
+import { UsernameSchema } from '#lib/schemas';
+import { createUser } from '#lib/users';
 
 const RegisterBody = z.strictObject({ username: UsernameSchema, password: NewPasswordSchema });
 
 /** POST /auth/register: self-registration always creates role `user`; admins are made by the admin command. */
 async function register({ body }: ApiRequest<'POST /auth/register', z.infer<typeof RegisterBody>>) {
-  assertAcceptablePassword(body.password, body.username);
+  await assertAcceptablePassword(body.password, body.username);
   const user = {
     username: body.username,
     role: 'user' as const,

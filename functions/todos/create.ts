@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { endpoint, json, type ApiRequest } from '#lib/http';
-import { TodoTitleSchema, createTodo } from '#lib/todos';
+import { TodoTitleSchema } from '#lib/schemas';
+import { createTodo } from '#lib/todos';
 
 /** Strict: `id`, `owner`, timestamps and anything else unknown are rejected, never assigned. */
 const CreateTodoBody = z.strictObject({ title: TodoTitleSchema, done: z.optional(z.boolean()) });

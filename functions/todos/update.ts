@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { endpoint, json, type ApiRequest } from '#lib/http';
-import { TodoTitleSchema, updateTodo } from '#lib/todos';
+import { TodoTitleSchema } from '#lib/schemas';
+import { updateTodo } from '#lib/todos';
 
 const UpdateTodoBody = z
   .strictObject({ title: z.optional(TodoTitleSchema), done: z.optional(z.boolean()) })

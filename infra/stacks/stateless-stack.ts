@@ -27,11 +27,10 @@ export interface StatelessStackProps extends StackProps {
 }
 
 /**
- * bcrypt is CPU-bound and Lambda hands out CPU in proportion to memory: at 1024 MB a cost-10 hash
+ * bcrypt (routes marked `cpuBound`) is CPU-bound and Lambda hands out CPU in proportion to memory: at 1024 MB a cost-10 hash
  * takes ~0.1 s instead of ~0.2 s at 512 MB, for about the same GB-s. The other functions spend their
  * time waiting on one or two DynamoDB calls, where more memory buys nothing.
  */
-const BCRYPT_HANDLERS = new Set(['auth/register', 'auth/login']);
 const BCRYPT_MEMORY_MB = 1024;
 const DEFAULT_MEMORY_MB = 512;
 
@@ -69,16 +68,16 @@ export class StatelessStack extends Stack {
     const logRemovalPolicy = settings.destroyOnRemove ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 
     const routes = listRoutes();
-    const definitions: { handler: string; access: FunctionAccess }[] = [authorizerDefinition, ...routes];
+    const definitions: { handler: string; access: FunctionAccess; cpuBound?: boolean }[] = [authorizerDefinition, ...routes];
     this.functions = new Map(
-      definitions.map(({ handler, access }) => [
+      definitions.map(({ handler, access, cpuBound }) => [
         handler,
         new ApiFunction(this, pascalCase(handler), {
           handler,
           access,
           tables: props.tables,
           signingSecret: props.signingSecret,
-          memorySize: BCRYPT_HANDLERS.has(handler) ? BCRYPT_MEMORY_MB : DEFAULT_MEMORY_MB,
+          memorySize: cpuBound ? BCRYPT_MEMORY_MB : DEFAULT_MEMORY_MB,
           logRetention: settings.logRetention,
           logRemovalPolicy,
           samLocal: settings.samLocal,

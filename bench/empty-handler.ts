@@ -1,0 +1,4 @@
+/** The floor: what importing a module costs at all. */
+export async function handler(): Promise<string> {
+  return 'ok';
+}
