@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A real HTTP hop between the functions and DynamoDB that counts every call (operation and table) and
- * can play an outage. The SDK is not mocked: it sends real requests, and in an outage it meets a closed
- * connection exactly as it would a dead endpoint.
+ * can fail calls: all of them (an outage) or chosen ones (say, the to-do write but not the authorizer's
+ * read: partial outages are where half-written state comes from). The SDK is not mocked: it sends real
+ * requests, and a failed call meets a closed connection exactly as it would at a dead endpoint.
  */
 
 export interface DynamoDbCall {
@@ -14,9 +15,15 @@ export interface DynamoDbCall {
 
 export interface CountingProxy {
   endpoint: string;
+  /** Every call forwarded since the last reset. */
   calls: DynamoDbCall[];
   reset(): void;
+  /** false: every call fails, as if DynamoDB were down. */
   setReachable(reachable: boolean): void;
+  /** Fail the calls for which `predicate` is true; undefined heals. */
+  failWhen(predicate: ((call: DynamoDbCall) => boolean) | undefined): void;
+  /** The calls failed since the last `failWhen`. */
+  failed: DynamoDbCall[];
   close(): Promise<void>;
 }
 
@@ -34,7 +41,9 @@ function tablesOf(body: string): string[] {
 
 export async function startCountingProxy(target: string): Promise<CountingProxy> {
   const calls: DynamoDbCall[] = [];
+  const failed: DynamoDbCall[] = [];
   let reachable = true;
+  let failing: ((call: DynamoDbCall) => boolean) | undefined;
   const upstream = new URL(target);
 
   const server = createServer((incoming: IncomingMessage, outgoing: ServerResponse) => {
@@ -47,7 +56,13 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     incoming.on('end', () => {
       const body = Buffer.concat(chunks);
       const target = String(incoming.headers['x-amz-target'] ?? '');
-      calls.push({ operation: target.split('.').at(-1) ?? target, tables: tablesOf(body.toString('utf8')) });
+      const call = { operation: target.split('.').at(-1) ?? target, tables: tablesOf(body.toString('utf8')) };
+      if (failing?.(call)) {
+        failed.push(call);
+        incoming.socket.destroy();
+        return;
+      }
+      calls.push(call);
       const forwarded = httpRequest(
         { hostname: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: upstream.host } },
         (answer) => {
@@ -72,6 +87,11 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     setReachable: (value) => {
       reachable = value;
       if (!value) server.closeAllConnections();
+    },
+    failed,
+    failWhen: (predicate) => {
+      failing = predicate;
+      failed.length = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {
