@@ -152,7 +152,8 @@ function isJsonContentType(value: string | undefined): boolean {
   return mediaType === 'application/json';
 }
 
-function parseJsonBody<S extends Schema>(event: ApiEvent, schema: S): z.infer<S> {
+/** The JSON a request carries, checked for size, media type and syntax; `undefined` for no body at all. */
+function readJsonBody(event: ApiEvent): { present: false } | { present: true; value: unknown } {
   const raw = event.body ?? '';
   // Checked on the raw size first so a huge base64 body is never decoded.
   if (raw.length > (event.isBase64Encoded ? Math.ceil((MAX_BODY_BYTES * 4) / 3) + 4 : MAX_BODY_BYTES * 4)) {
@@ -161,18 +162,32 @@ function parseJsonBody<S extends Schema>(event: ApiEvent, schema: S): z.infer<S>
   const bytes = Buffer.from(raw, event.isBase64Encoded ? 'base64' : 'utf8');
   if (bytes.byteLength > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
   const contentType = event.headers['content-type'];
-  if (bytes.byteLength === 0 && contentType === undefined) {
-    throw new ValidationError('A JSON request body is required');
-  }
+  if (bytes.byteLength === 0 && contentType === undefined) return { present: false };
   if (!isJsonContentType(contentType)) throw new UnsupportedMediaTypeError();
-  let parsed: unknown;
   try {
     // `fatal` rejects invalid UTF-8 instead of silently turning it into U+FFFD.
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    return { present: true, value: JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) };
   } catch {
     throw new MalformedJsonError();
   }
-  return parseOrThrow(schema, parsed, 'request body');
+}
+
+function parseJsonBody<S extends Schema>(event: ApiEvent, schema: S): z.infer<S> {
+  const body = readJsonBody(event);
+  if (!body.present) throw new ValidationError('A JSON request body is required');
+  return parseOrThrow(schema, body.value, 'request body');
+}
+
+/**
+ * Routes that take no body accept none, or an empty JSON object (what some clients always send): any
+ * field there would be an unknown field, and the contract answers those with 400.
+ */
+function expectNoBody(event: ApiEvent): void {
+  const body = readJsonBody(event);
+  if (!body.present) return;
+  const { value } = body;
+  const isEmptyObject = typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+  if (!isEmptyObject) throw new ValidationError('This endpoint takes no request body');
 }
 
 /**
@@ -210,7 +225,7 @@ function buildRequest<K extends RouteKey, S extends Schema | undefined>(
   }
   const pathParameters = event.pathParameters ?? {};
   return {
-    body: (spec.body === undefined ? undefined : parseJsonBody(event, spec.body)) as BodyFor<S>,
+    body: (spec.body === undefined ? expectNoBody(event) : parseJsonBody(event, spec.body)) as BodyFor<S>,
     principal: principal as PrincipalFor<K>,
     headers: event.headers,
     query: event.queryStringParameters ?? {},

@@ -140,3 +140,20 @@ describe('when DynamoDB is unreachable', () => {
     expect((await api.request('POST', '/auth/login', { json: { username: 'during-outage', password: 'long enough pw' } })).status).toBe(401);
   });
 });
+
+describe('routes that take no body', () => {
+  it('accept no body or an empty JSON object, and refuse anything else like any other body', async () => {
+    const { tokens } = await api.newUser('nobody');
+    const logoutWith = async (options: { body?: string; headers?: Record<string, string> }) => {
+      const fresh = await api.login(String((await api.request('GET', '/auth/me', { token: tokens.access })).body.username));
+      return api.request('POST', '/auth/logout', { token: fresh.access, ...options });
+    };
+
+    expect((await logoutWith({})).status).toBe(204);
+    expect((await logoutWith({ body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(204);
+    expect((await logoutWith({ body: '{"everywhere":true}', headers: { 'content-type': 'application/json' } })).status).toBe(400);
+    expect((await logoutWith({ body: 'hello', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+    expect((await logoutWith({ body: '{"a":', headers: { 'content-type': 'application/json' } })).status).toBe(400);
+    expect((await logoutWith({ body: 'x'.repeat(17 * 1024), headers: { 'content-type': 'application/json' } })).status).toBe(413);
+  });
+});
