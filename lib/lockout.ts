@@ -1,4 +1,5 @@
-import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { integerEnv } from '#lib/config';
 import { dynamo, epochSeconds, getItemsAtOnce, isConditionalCheckFailed, tableName } from '#lib/dynamo';
 import { userFromItem, type User } from '#lib/users';
@@ -78,6 +79,7 @@ export async function readLoginState(username: string): Promise<LoginState> {
  */
 export async function reserveAttempt(username: string, seen: AttemptRecord | undefined, sourceIp: string): Promise<boolean> {
   const now = epochSeconds();
+  const attemptId = randomUUID();
   const failures = (seen?.failures ?? 0) + 1;
   const delay = lockDelaySeconds(failures);
   const lockedUntil = delay > 0 ? now + delay : 0;
@@ -86,7 +88,8 @@ export async function reserveAttempt(username: string, seen: AttemptRecord | und
       new UpdateCommand({
         TableName: attemptsTable,
         Key: { username },
-        UpdateExpression: 'SET failures = :failures, lockedUntil = :lockedUntil, expiresAt = :expiresAt, lastAttemptAt = :now, lastSourceIp = :ip',
+        UpdateExpression:
+          'SET failures = :failures, lockedUntil = :lockedUntil, expiresAt = :expiresAt, lastAttemptAt = :now, lastAttemptId = :attemptId, lastSourceIp = :ip',
         ConditionExpression: seen
           ? 'failures = :seenFailures AND expiresAt = :seenExpiresAt'
           : 'attribute_not_exists(username) OR expiresAt <= :now',
@@ -96,14 +99,19 @@ export async function reserveAttempt(username: string, seen: AttemptRecord | und
           ':expiresAt': Math.max(now, lockedUntil) + lockoutPolicy.memorySeconds,
           ':now': now,
           ':ip': sourceIp,
+          ':attemptId': attemptId,
           ...(seen && { ':seenFailures': seen.failures, ':seenExpiresAt': seen.expiresAt }),
         },
       }),
     );
     return true;
   } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
+    if (!isConditionalCheckFailed(error)) throw error;
+    // Either another attempt won the race, or the SDK retried our own write after losing its answer.
+    const { Item } = await dynamo.send(
+      new GetCommand({ TableName: attemptsTable, Key: { username }, ConsistentRead: true, ProjectionExpression: 'lastAttemptId' }),
+    );
+    return Item?.lastAttemptId === attemptId;
   }
 }
 

@@ -1,4 +1,4 @@
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, isConditionalCheckFailed, tableName } from '#lib/dynamo';
 
 /**
@@ -36,7 +36,7 @@ export interface Rotation {
   expiresAt: number;
 }
 
-/** Consumes the presented refresh token. False when it is not the session's current one. */
+/** Consumes the presented refresh token. False when it is not the session's current one (reuse). */
 export async function rotateRefreshToken(rotation: Rotation): Promise<boolean> {
   try {
     await dynamo.send(
@@ -56,7 +56,16 @@ export async function rotateRefreshToken(rotation: Rotation): Promise<boolean> {
     );
     return true;
   } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
+    if (!isConditionalCheckFailed(error)) throw error;
+    // The SDK retries a write whose answer was lost; if the first try went through, the retry's condition
+    // fails although the rotation is ours. Only a re-read tells, and only on this rare path.
+    return (await currentRefreshJti(rotation.sid)) === rotation.nextJti;
   }
+}
+
+async function currentRefreshJti(sid: string): Promise<unknown> {
+  const { Item } = await dynamo.send(
+    new GetCommand({ TableName: sessionsTable, Key: { sid }, ConsistentRead: true, ProjectionExpression: 'refreshJti' }),
+  );
+  return Item?.refreshJti;
 }

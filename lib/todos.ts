@@ -43,13 +43,19 @@ function checkedId(id: string): string {
 export async function createTodo(owner: string, input: { title: string; done?: boolean | undefined }): Promise<Todo> {
   const now = new Date().toISOString();
   const todo: Todo = { id: newUlid(), title: input.title, done: input.done ?? false, createdAt: now, updatedAt: now };
-  await dynamo.send(
-    new PutCommand({
-      TableName: todosTable,
-      Item: { ...todo, owner },
-      ConditionExpression: 'attribute_not_exists(id)',
-    }),
-  );
+  try {
+    await dynamo.send(
+      new PutCommand({
+        TableName: todosTable,
+        Item: { ...todo, owner },
+        ConditionExpression: 'attribute_not_exists(id)',
+      }),
+    );
+  } catch (error) {
+    // 80 random bits make an id collision impossible in practice: an existing item is our own write,
+    // applied by an earlier try of this call whose answer the SDK lost before retrying.
+    if (!isConditionalCheckFailed(error)) throw error;
+  }
   return todo;
 }
 

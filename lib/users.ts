@@ -1,4 +1,4 @@
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, isConditionalCheckFailed, tableName } from '#lib/dynamo';
 import { ConflictError } from '#lib/errors';
 import type { Role } from '#lib/routes';
@@ -28,9 +28,18 @@ export async function createUser(user: User): Promise<void> {
       }),
     );
   } catch (error) {
-    if (isConditionalCheckFailed(error)) throw new ConflictError('username_taken', 'That username is already taken');
-    throw error;
+    if (!isConditionalCheckFailed(error)) throw error;
+    // An SDK retry of our own write (its first answer lost) finds the item it wrote: same salted hash.
+    if ((await storedPasswordHash(user.username)) === user.passwordHash) return;
+    throw new ConflictError('username_taken', 'That username is already taken');
   }
+}
+
+async function storedPasswordHash(username: string): Promise<unknown> {
+  const { Item } = await dynamo.send(
+    new GetCommand({ TableName: usersTable, Key: { username }, ConsistentRead: true, ProjectionExpression: 'passwordHash' }),
+  );
+  return Item?.passwordHash;
 }
 
 export function userFromItem(item: Record<string, unknown> | undefined): User | undefined {

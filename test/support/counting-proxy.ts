@@ -24,6 +24,13 @@ export interface CountingProxy {
   failWhen(predicate: ((call: DynamoDbCall) => boolean) | undefined): void;
   /** The calls failed since the last `failWhen`. */
   failed: DynamoDbCall[];
+  /**
+   * Forward the next call matching `predicate` to DynamoDB, then lose its answer (close the connection):
+   * the write is applied but the SDK sees a network error and retries.
+   */
+  loseAnswerOnce(predicate: (call: DynamoDbCall) => boolean): void;
+  /** How many answers were lost that way. */
+  lostAnswers: DynamoDbCall[];
   close(): Promise<void>;
 }
 
@@ -44,6 +51,8 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   const failed: DynamoDbCall[] = [];
   let reachable = true;
   let failing: ((call: DynamoDbCall) => boolean) | undefined;
+  let losing: ((call: DynamoDbCall) => boolean) | undefined;
+  const lostAnswers: DynamoDbCall[] = [];
   const upstream = new URL(target);
 
   const server = createServer((incoming: IncomingMessage, outgoing: ServerResponse) => {
@@ -63,9 +72,17 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
         return;
       }
       calls.push(call);
+      const loseAnswer = losing?.(call) === true;
+      if (loseAnswer) losing = undefined;
       const forwarded = httpRequest(
         { hostname: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: upstream.host } },
         (answer) => {
+          if (loseAnswer) {
+            lostAnswers.push(call);
+            answer.resume();
+            answer.on('end', () => incoming.socket.destroy());
+            return;
+          }
           outgoing.writeHead(answer.statusCode ?? 500, answer.headers);
           answer.pipe(outgoing);
         },
@@ -87,6 +104,10 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     setReachable: (value) => {
       reachable = value;
       if (!value) server.closeAllConnections();
+    },
+    lostAnswers,
+    loseAnswerOnce: (predicate) => {
+      losing = predicate;
     },
     failed,
     failWhen: (predicate) => {
