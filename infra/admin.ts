@@ -1,36 +1,74 @@
 /**
- * The admin command: `npm run admin -- set-role <username> <admin|user>`.
+ * The admin command: `npm run admin -- [--stack <data stack>] set-role <username> <admin|user>`.
  *
  * It talks to whichever DynamoDB the environment configures:
- * - `USERS_TABLE` set: that table, in AWS (credentials and region from the usual AWS variables or
- *   profile) or at `DYNAMODB_ENDPOINT`;
+ * - `--stack ServerlessJwtAuth-Data`: the deployed tables, their names read from that stack's outputs
+ *   (credentials and region from the usual AWS variables or profile);
+ * - `USERS_TABLE`, `SESSIONS_TABLE` and `REVOCATIONS_TABLE` set: those tables, in AWS or at
+ *   `DYNAMODB_ENDPOINT`;
  * - otherwise the local dev server's tables: at `DYNAMODB_ENDPOINT`, or in the embedded DynamoDB under
  *   .data/ (through the running `npm start` if there is one, else opened directly).
  *
- * A role change reaches a user's tokens at their next login or refresh (at most one access-token lifetime).
+ * Taking the admin role away ends every session of that user at once, so it cannot outlive the change
+ * in a token; granting it reaches the user's tokens at their next refresh or login.
  */
-import { normalizeUsername, USERNAME_PATTERN } from '#lib/usernames';
+import { tables, type TableId } from '#lib/tables';
 import { ROLES, type Role } from '#lib/routes';
+import { normalizeUsername, USERNAME_PATTERN } from '#lib/usernames';
 import { embeddedDynamoDbPath, LOCAL_TABLE_PREFIX, runningServer } from './local/data-dir.ts';
 import { startEmbeddedDynamoDb, type RunningDynamoDb } from './local/embedded-dynamodb.ts';
 import { ensureTables, localTableNames, tableEnvironment } from './local/tables.ts';
+import { tableNameOutput } from './names.ts';
 
-const USAGE = 'Usage: npm run admin -- set-role <username> <admin|user>';
+const USAGE = 'Usage: npm run admin -- [--stack <data stack name>] set-role <username> <admin|user>';
+/** The tables this command reads and writes. */
+const NEEDED: readonly TableId[] = ['users', 'sessions', 'revocations'];
+
+class UsageError extends Error {}
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`${message}\n`);
   process.exit(code);
 }
 
-function parseArguments(argv: string[]): { username: string; role: Role } {
-  const [command, rawUsername, role, ...extra] = argv;
-  if (command !== 'set-role' || rawUsername === undefined || role === undefined || extra.length > 0) fail(USAGE, 2);
-  if (!ROLES.includes(role as Role)) fail(`Unknown role "${role}": use admin or user.\n${USAGE}`, 2);
-  const username = normalizeUsername(rawUsername);
-  if (!USERNAME_PATTERN.test(username)) fail(`"${rawUsername}" is not a valid username.`, 2);
-  return { username, role: role as Role };
+interface Command {
+  stack: string | undefined;
+  username: string;
+  role: Role;
 }
 
+function parseArguments(argv: string[]): Command {
+  const args = [...argv];
+  let stack: string | undefined;
+  if (args[0] === '--stack') {
+    stack = args[1];
+    if (stack === undefined || stack.startsWith('-')) throw new UsageError('--stack needs the name of the data stack');
+    args.splice(0, 2);
+  }
+  const [command, rawUsername, role, ...extra] = args;
+  if (command !== 'set-role' || rawUsername === undefined || role === undefined || extra.length > 0) throw new UsageError('');
+  if (!ROLES.includes(role as Role)) throw new UsageError(`Unknown role "${role}": use admin or user.`);
+  const username = normalizeUsername(rawUsername);
+  if (!USERNAME_PATTERN.test(username)) throw new UsageError(`"${rawUsername}" is not a valid username.`);
+  return { stack, username, role: role as Role };
+}
+
+/** Points the data modules at the deployed tables named in a stack's outputs. */
+async function connectToStack(stackName: string): Promise<void> {
+  const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
+  const client = new CloudFormationClient({});
+  const { Stacks } = await client.send(new DescribeStacksCommand({ StackName: stackName })).catch((error: unknown) => {
+    fail(`Cannot read stack "${stackName}": ${error instanceof Error ? error.message : String(error)}`);
+  });
+  const outputs = new Map((Stacks?.[0]?.Outputs ?? []).map((output) => [output.OutputKey, output.OutputValue]));
+  for (const tableId of NEEDED) {
+    const name = outputs.get(tableNameOutput(tableId));
+    if (!name) fail(`Stack "${stackName}" has no output ${tableNameOutput(tableId)}: is it the data stack (e.g. ServerlessJwtAuth-Data)?`);
+    process.env[tables[tableId].envVar] = name;
+  }
+}
+
+/** Points the data modules at the local dev server's tables; returns the embedded DynamoDB it opened, if any. */
 async function connectLocal(): Promise<RunningDynamoDb | undefined> {
   const names = localTableNames(LOCAL_TABLE_PREFIX);
   let endpoint = process.env.DYNAMODB_ENDPOINT ?? runningServer()?.dynamoDbEndpoint;
@@ -44,14 +82,45 @@ async function connectLocal(): Promise<RunningDynamoDb | undefined> {
   return embedded;
 }
 
+async function setRole({ username, role }: Command): Promise<string> {
+  // Imported only now: each module reads its table names from the environment when it loads.
+  const { setUserRole } = await import('#lib/users');
+  const { listSessionIds } = await import('#lib/sessions');
+  const { revokeSession } = await import('#lib/revocation');
+
+  // The role first, then the sessions: a login racing this command either reads the new role or started
+  // a session that the listing below finds.
+  const previous = await setUserRole(username, role);
+  if (previous === undefined) fail(`No user named "${username}". Register it first (POST /auth/register).`);
+  if (previous === role) return `${username} already has role ${role}.`;
+  if (previous === 'admin') {
+    const sessions = await listSessionIds(username);
+    await Promise.all(sessions.map((sid) => revokeSession(sid, 'role-taken-away')));
+    return `${username} now has role ${role}. Ended their ${sessions.length} session(s), so no token keeps the admin role.`;
+  }
+  return `${username} now has role ${role}. It reaches their tokens at their next token refresh or login.`;
+}
+
 async function main(): Promise<void> {
-  const { username, role } = parseArguments(process.argv.slice(2));
-  const embedded = process.env.USERS_TABLE === undefined ? await connectLocal() : undefined;
+  let command: Command;
   try {
-    // Imported only now: the users module reads its table name from the environment when it loads.
-    const { setUserRole } = await import('#lib/users');
-    if (!(await setUserRole(username, role))) fail(`No user named "${username}". Register it first (POST /auth/register).`);
-    console.log(`${username} now has role ${role}. It takes effect at their next login or token refresh.`);
+    command = parseArguments(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof UsageError) fail(`${error.message ? `${error.message}\n` : ''}${USAGE}`, 2);
+    throw error;
+  }
+
+  let embedded: RunningDynamoDb | undefined;
+  if (command.stack !== undefined) {
+    await connectToStack(command.stack);
+  } else if (process.env.USERS_TABLE !== undefined) {
+    const missing = NEEDED.map((tableId) => tables[tableId].envVar).filter((name) => !process.env[name]);
+    if (missing.length > 0) fail(`Set ${missing.join(' and ')} too, or use --stack <data stack name> to read them all from AWS.`, 2);
+  } else {
+    embedded = await connectLocal();
+  }
+  try {
+    console.log(await setRole(command));
   } finally {
     await embedded?.close();
   }

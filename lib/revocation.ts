@@ -18,7 +18,7 @@ const revocationsTable = tableName('revocations');
 const tokenSettings = readTokenSettings();
 const CLOCK_SKEW_MARGIN_SECONDS = 60;
 
-export type RevocationReason = 'logout' | 'refresh-token-reuse';
+export type RevocationReason = 'logout' | 'refresh-token-reuse' | 'role-taken-away';
 
 export function revocationExpiry(now = epochSeconds()): number {
   return now + Math.max(tokenSettings.accessTokenTtlSeconds, tokenSettings.refreshTokenTtlSeconds) + CLOCK_SKEW_MARGIN_SECONDS;

@@ -1,5 +1,6 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, isConditionalCheckFailed, tableName } from '#lib/dynamo';
+import { tables } from '#lib/tables';
 
 /**
  * Login sessions and refresh-token rotation. A session item remembers the one refresh token (by `jti`)
@@ -10,6 +11,7 @@ import { dynamo, isConditionalCheckFailed, tableName } from '#lib/dynamo';
  */
 
 const sessionsTable = tableName('sessions');
+const byUsernameIndex = tables.sessions.indexes[0].name;
 
 export interface SessionStart {
   sid: string;
@@ -68,4 +70,28 @@ async function currentRefreshJti(sid: string): Promise<unknown> {
     new GetCommand({ TableName: sessionsTable, Key: { sid }, ConsistentRead: true, ProjectionExpression: 'refreshJti' }),
   );
   return Item?.refreshJti;
+}
+
+/**
+ * The ids of a user's sessions, including ended and expired ones TTL has not deleted yet (revoking
+ * those again is harmless). The index is eventually consistent: a session started in the last moment
+ * may be missing, which is why a role is changed before the sessions are listed (lib/users.ts).
+ */
+export async function listSessionIds(username: string): Promise<string[]> {
+  const ids: string[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo.send(
+      new QueryCommand({
+        TableName: sessionsTable,
+        IndexName: byUsernameIndex,
+        KeyConditionExpression: 'username = :username',
+        ExpressionAttributeValues: { ':username': username },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) if (typeof item.sid === 'string') ids.push(item.sid);
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return ids;
 }

@@ -52,10 +52,10 @@ export function userFromItem(item: Record<string, unknown> | undefined): User | 
   };
 }
 
-/** Returns false when there is no such user. */
-export async function setUserRole(username: string, role: Role): Promise<boolean> {
+/** Sets the role and returns the one it replaced, or undefined when there is no such user. */
+export async function setUserRole(username: string, role: Role): Promise<Role | undefined> {
   try {
-    await dynamo.send(
+    const { Attributes } = await dynamo.send(
       new UpdateCommand({
         TableName: usersTable,
         Key: { username },
@@ -63,11 +63,12 @@ export async function setUserRole(username: string, role: Role): Promise<boolean
         ConditionExpression: 'attribute_exists(username)',
         ExpressionAttributeNames: { '#role': 'role' },
         ExpressionAttributeValues: { ':role': role },
+        ReturnValues: 'UPDATED_OLD',
       }),
     );
-    return true;
+    return toRole(Attributes?.role);
   } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
+    if (isConditionalCheckFailed(error)) return undefined;
     throw error;
   }
 }

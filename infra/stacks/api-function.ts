@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { BUNDLE_RUNTIME_ENVIRONMENT, lambdaBundling } from '#infra/bundling';
 import type { FunctionAccess, TableAccess } from '#lib/routes';
 import { tables, type TableDefinition, type TableId } from '#lib/tables';
-import { pascalCase } from './stateful-stack.ts';
+import { pascalCase } from '#infra/names';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 

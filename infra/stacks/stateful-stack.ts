@@ -1,8 +1,9 @@
 import { CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, type ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table, type ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { tables, type TableDefinition, type TableId } from '#lib/tables';
+import { pascalCase, tableNameOutput } from '#infra/names';
 
 export interface StatefulStackProps extends StackProps {
   /** RETAIN (default) keeps the tables when the stack is deleted; DESTROY is for throwaway stacks. */
@@ -64,6 +65,7 @@ export class StatefulStack extends Stack {
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: index.projection === 'keys-only' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
       });
     }
     if (!definition.userData) {
@@ -73,15 +75,7 @@ export class StatefulStack extends Stack {
             '(lib/tables.ts userData: false); restoring an old copy would only resurrect revoked or expired entries.',
       });
     }
-    new CfnOutput(this, `${constructId}Name`, { value: table.tableName, description: `Physical name of the ${tableId} table (${definition.envVar})` });
+    new CfnOutput(this, tableNameOutput(tableId), { value: table.tableName, description: `Physical name of the ${tableId} table (${definition.envVar})` });
     return table;
   }
-}
-
-export function pascalCase(text: string): string {
-  return text
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
 }

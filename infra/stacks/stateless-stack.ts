@@ -18,7 +18,7 @@ import { authorizer as authorizerDefinition, listRoutes, type FunctionAccess } f
 import type { TableId } from '#lib/tables';
 import type { DeploymentSettings } from '#infra/settings';
 import { ApiFunction } from './api-function.ts';
-import { pascalCase } from './stateful-stack.ts';
+import { pascalCase } from '#infra/names';
 
 export interface StatelessStackProps extends StackProps {
   tables: Record<TableId, ITable>;

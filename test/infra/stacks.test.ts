@@ -2,6 +2,7 @@ import { App, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { tableNameOutput } from '#infra/names';
 import { functionLogicalId } from '#infra/stacks/api-function';
 import { authorizer, listRoutes, type FunctionAccess } from '#lib/routes';
 import { tables, type TableDefinition, type TableId } from '#lib/tables';
@@ -57,9 +58,12 @@ function grantedTableAccess(app: SynthesizedApp, handler: string): Partial<Recor
   return granted;
 }
 
+function tableLogicalId(app: SynthesizedApp, tableId: TableId): string {
+  return app.stateful.getLogicalId(app.stateful.tables[tableId].node.defaultChild as CfnElement);
+}
+
 function tableResource(app: SynthesizedApp, tableId: TableId): Resource {
-  const logicalId = app.stateful.getLogicalId(app.stateful.tables[tableId].node.defaultChild as CfnElement);
-  return app.data.toJSON().Resources[logicalId] as Resource;
+  return app.data.toJSON().Resources[tableLogicalId(app, tableId)] as Resource;
 }
 
 describe('HTTP API routes', () => {
@@ -250,6 +254,14 @@ describe('least privilege', () => {
 });
 
 describe('stateful resources', () => {
+  it('outputs every table name under the key the admin command reads with --stack', () => {
+    const outputs = defaults.data.toJSON().Outputs as Record<string, { Value: unknown }>;
+    for (const tableId of tableIds) {
+      const logicalId = tableLogicalId(defaults, tableId);
+      expect(outputs[tableNameOutput(tableId)]?.Value, tableId).toEqual({ Ref: logicalId });
+    }
+  });
+
   it('creates every table of lib/tables.ts on demand with its keys, indexes and TTL attribute', () => {
     defaults.data.resourceCountIs('AWS::DynamoDB::Table', tableIds.length);
     for (const tableId of tableIds) {
@@ -258,13 +270,21 @@ describe('stateful resources', () => {
       expect(table.BillingMode, tableId).toBe('PAY_PER_REQUEST');
       expect(table.KeySchema, tableId).toEqual([{ AttributeName: definition.partitionKey, KeyType: 'HASH' }]);
       expect(table.TableName, tableId).toBeUndefined();
-      expect((table.GlobalSecondaryIndexes ?? []).map((index: { IndexName: string; KeySchema: unknown }) => [index.IndexName, index.KeySchema]), tableId).toEqual(
+      expect(
+        (table.GlobalSecondaryIndexes ?? []).map((index: { IndexName: string; KeySchema: unknown; Projection: unknown }) => [
+          index.IndexName,
+          index.KeySchema,
+          index.Projection,
+        ]),
+        tableId,
+      ).toEqual(
         (definition.indexes ?? []).map((index) => [
           index.name,
           [
             { AttributeName: index.partitionKey, KeyType: 'HASH' },
             { AttributeName: index.sortKey, KeyType: 'RANGE' },
           ],
+          { ProjectionType: index.projection === 'keys-only' ? 'KEYS_ONLY' : 'ALL' },
         ]),
       );
       if (definition.ttlAttribute === undefined) expect(table.TimeToLiveSpecification, tableId).toBeUndefined();

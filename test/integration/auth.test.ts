@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PASSWORD, startTestApi, uniqueName, type TestApi } from '../support/api.ts';
 
@@ -203,7 +201,7 @@ describe('POST /auth/refresh', () => {
 
   it('puts the user’s current role into the new access token', async () => {
     const { username, tokens } = await api.newUser('promote');
-    await runAdmin(api, ['set-role', username, 'admin']);
+    await api.admin(['set-role', username, 'admin']);
 
     const before = await api.request('GET', '/auth/me', { token: tokens.access });
     const refreshed = await api.request('POST', '/auth/refresh', { token: tokens.refresh });
@@ -243,26 +241,40 @@ describe('POST /auth/logout', () => {
 });
 
 describe('npm run admin -- set-role', () => {
+  it('taking the admin role away ends every session of that user at once', async () => {
+    const { username, tokens: laptop } = await api.newUser('demote');
+    await api.admin(['set-role', username, 'admin']);
+    const phone = await api.login(username);
+    expect((await api.request('GET', '/auth/me', { token: phone.access })).body.role).toBe('admin');
+
+    const { stdout } = await api.admin(['set-role', username, 'user']);
+
+    expect(stdout).toContain('Ended their 2 session(s)');
+    for (const tokens of [laptop, phone]) {
+      expect((await api.request('GET', '/auth/me', { token: tokens.access })).status).toBe(401);
+      expect((await api.request('POST', '/auth/refresh', { token: tokens.refresh })).status).toBe(401);
+    }
+    const again = await api.login(username);
+    expect((await api.request('GET', '/auth/me', { token: again.access })).body).toEqual({ username, role: 'user' });
+  });
+
+  it('says so when the role does not change', async () => {
+    const { username } = await api.newUser('same');
+
+    const { stdout } = await api.admin(['set-role', username, 'user']);
+
+    expect(stdout).toContain('already has role user');
+  });
+
   it('exits non-zero with a clear message for an unknown user', async () => {
-    const failure = await runAdmin(api, ['set-role', uniqueName('nobody'), 'admin']).catch((error: { code: number; stderr: string }) => error);
+    const failure = await api.admin(['set-role', uniqueName('nobody'), 'admin']).catch((error: { code: number; stderr: string }) => error);
 
     expect(failure).toMatchObject({ code: 1, stderr: expect.stringContaining('No user named') });
   });
 
   it('rejects an unknown role with usage help', async () => {
-    const failure = await runAdmin(api, ['set-role', 'someone', 'root']).catch((error: { code: number; stderr: string }) => error);
+    const failure = await api.admin(['set-role', 'someone', 'root']).catch((error: { code: number; stderr: string }) => error);
 
     expect(failure).toMatchObject({ code: 2, stderr: expect.stringContaining('Usage: npm run admin') });
   });
 });
-
-/** Runs the real admin command against this test file's tables. */
-async function runAdmin(testApi: TestApi, args: string[]) {
-  return promisify(execFile)(process.execPath, ['--import', 'tsx', 'infra/admin.ts', ...args], {
-    env: {
-      ...process.env,
-      DYNAMODB_ENDPOINT: testApi.dynamo.endpoint,
-      USERS_TABLE: testApi.local.tableNames.users,
-    },
-  });
-}

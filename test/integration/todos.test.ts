@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type Body, type TestApi, type Tokens } from '../support/api.ts';
 
@@ -9,9 +7,7 @@ let admin: Tokens;
 beforeAll(async () => {
   api = await startTestApi();
   const { username } = await api.newUser('admin');
-  await promisify(execFile)(process.execPath, ['--import', 'tsx', 'infra/admin.ts', 'set-role', username, 'admin'], {
-    env: { ...process.env, DYNAMODB_ENDPOINT: api.dynamo.endpoint, USERS_TABLE: api.local.tableNames.users },
-  });
+  await api.admin(['set-role', username, 'admin']);
   admin = await api.login(username);
 });
 

@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import { inject } from 'vitest';
 import { startLocalApi, type LocalApi } from '#infra/local/start';
+import { tableEnvironment } from '#infra/local/tables';
 import { startCountingProxy, type CountingProxy } from './counting-proxy.ts';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-bytes-long!!';
@@ -40,6 +43,8 @@ export interface TestApi {
   login(username: string, password?: string): Promise<Tokens>;
   /** Registers a fresh user with a unique name and logs in. */
   newUser(prefix?: string): Promise<{ username: string; password: string; tokens: Tokens }>;
+  /** Runs the real admin command (`npm run admin -- …`) against this API's tables. */
+  admin(args: string[]): Promise<{ stdout: string; stderr: string }>;
   close(): Promise<void>;
 }
 
@@ -107,6 +112,10 @@ export async function startTestApi(options: { dynamoDbEndpoint?: string; environ
       if (registered.status !== 201) throw new Error(`register failed with ${registered.status}: ${registered.text}`);
       return { username, password: DEFAULT_PASSWORD, tokens: await login(username) };
     },
+    admin: (args) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'infra/admin.ts', ...args], {
+        env: { ...process.env, DYNAMODB_ENDPOINT: dynamo.endpoint, ...tableEnvironment(local.tableNames) },
+      }),
     async close() {
       await local.close();
       await dynamo.close();

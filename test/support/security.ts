@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { promisify } from 'node:util';
 import { expect } from 'vitest';
 import type { ApiResponse, Body, TestApi, Tokens } from './api.ts';
 
@@ -86,9 +84,7 @@ export function expectSecurityHeaders(response: ApiResponse): void {
 
 /** Makes a user an admin with the project's real admin command, against this test file's tables. */
 export async function setRole(api: TestApi, username: string, role: 'admin' | 'user'): Promise<void> {
-  await promisify(execFile)(process.execPath, ['--import', 'tsx', 'infra/admin.ts', 'set-role', username, role], {
-    env: { ...process.env, DYNAMODB_ENDPOINT: api.dynamo.endpoint, USERS_TABLE: api.local.tableNames.users },
-  });
+  await api.admin(['set-role', username, role]);
 }
 
 /**
