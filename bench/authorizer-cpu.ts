@@ -20,7 +20,7 @@ const { jwtVerify } = await import('jose');
 const { handler } = await import('#functions/authorizer');
 const { dynamoClient } = await import('#lib/dynamo');
 const { loadSigningKey } = await import('#lib/signing-key');
-const { issueTokens, newSessionId, tokenSettings, ACCESS_TOKEN_TYPE } = await import('#lib/tokens');
+const { issueTokens, newSession, tokenSettings, ACCESS_TOKEN_TYPE } = await import('#lib/tokens');
 const { useInstantTransport } = await import('./stub-transport.ts');
 
 const NOT_REVOKED = '{}';
@@ -29,7 +29,7 @@ const bareClient = new DynamoDBClient({});
 useInstantTransport(bareClient, NOT_REVOKED);
 const key = await loadSigningKey();
 
-const { accessToken } = await issueTokens({ username: 'bench-user', role: 'user' }, newSessionId());
+const { accessToken } = await issueTokens({ username: 'bench-user', role: 'user' }, newSession());
 const event = {
   version: '2.0',
   type: 'REQUEST',

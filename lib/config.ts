@@ -40,6 +40,8 @@ export interface TokenSettings {
   audience: string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /** However often it is refreshed, a session ends this long after its login (ASVS 5.0 V7.3). */
+  sessionMaxLifetimeSeconds: number;
 }
 
 export function readTokenSettings(): TokenSettings {
@@ -48,5 +50,6 @@ export function readTokenSettings(): TokenSettings {
     audience: optionalEnv('JWT_AUDIENCE') ?? 'serverless-jwt-auth-api',
     accessTokenTtlSeconds: integerEnv('ACCESS_TOKEN_TTL_SECONDS', 15 * 60, { min: 30, max: 24 * 60 * 60 }),
     refreshTokenTtlSeconds: integerEnv('REFRESH_TOKEN_TTL_SECONDS', 30 * 24 * 60 * 60, { min: 60, max: 365 * 24 * 60 * 60 }),
+    sessionMaxLifetimeSeconds: integerEnv('SESSION_MAX_LIFETIME_SECONDS', 90 * 24 * 60 * 60, { min: 60, max: 365 * 24 * 60 * 60 }),
   };
 }

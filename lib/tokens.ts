@@ -37,6 +37,14 @@ export interface RefreshClaims {
   sid: string;
   jti: string;
   exp: number;
+  /** When the session's login happened (OIDC's `auth_time`): the session ends a fixed time after it. */
+  authTime: number;
+}
+
+/** A login session: its id, carried by every token, and when its login happened. */
+export interface Session {
+  sid: string;
+  authTime: number;
 }
 
 export interface IssuedTokens {
@@ -47,14 +55,21 @@ export interface IssuedTokens {
   expiresIn: number;
 }
 
-export function newSessionId(): string {
-  return randomUUID();
+export function newSession(): Session {
+  return { sid: randomUUID(), authTime: epochSeconds() };
 }
 
-export async function issueTokens(user: { username: string; role: Role }, sid: string): Promise<IssuedTokens> {
+/**
+ * A token pair for the session. Refreshing slides the refresh token's expiry forward, but never past
+ * the session's absolute end (`authTime` + the maximum session lifetime): then the user logs in again.
+ */
+export async function issueTokens(user: { username: string; role: Role }, session: Session): Promise<IssuedTokens> {
   const now = epochSeconds();
   const refreshJti = randomUUID();
-  const refreshExpiresAt = now + tokenSettings.refreshTokenTtlSeconds;
+  const sessionEnd = session.authTime + tokenSettings.sessionMaxLifetimeSeconds;
+  const refreshExpiresAt = Math.min(now + tokenSettings.refreshTokenTtlSeconds, sessionEnd);
+  const accessExpiresAt = Math.min(now + tokenSettings.accessTokenTtlSeconds, sessionEnd);
+  const { sid } = session;
   const sign = (claims: JWTPayload, typ: string, jti: string, exp: number) =>
     new SignJWT(claims)
       .setProtectedHeader({ alg: ALGORITHM, typ })
@@ -66,10 +81,10 @@ export async function issueTokens(user: { username: string; role: Role }, sid: s
       .setExpirationTime(exp)
       .sign(signingKey);
   const [accessToken, refreshToken] = await Promise.all([
-    sign({ role: user.role, sid }, ACCESS_TOKEN_TYPE, randomUUID(), now + tokenSettings.accessTokenTtlSeconds),
-    sign({ sid }, REFRESH_TOKEN_TYPE, refreshJti, refreshExpiresAt),
+    sign({ role: user.role, sid }, ACCESS_TOKEN_TYPE, randomUUID(), accessExpiresAt),
+    sign({ sid, auth_time: session.authTime }, REFRESH_TOKEN_TYPE, refreshJti, refreshExpiresAt),
   ]);
-  return { accessToken, refreshToken, refreshJti, refreshExpiresAt, expiresIn: tokenSettings.accessTokenTtlSeconds };
+  return { accessToken, refreshToken, refreshJti, refreshExpiresAt, expiresIn: accessExpiresAt - now };
 }
 
 /** The token of an `Authorization: Bearer …` header, or undefined for anything else. */
@@ -83,12 +98,16 @@ export async function verifyAccessToken(token: string): Promise<AccessClaims> {
   const payload = await verifySigned(token, ACCESS_TOKEN_TYPE);
   const role = payload.role;
   if (role !== 'user' && role !== 'admin') throw new InvalidTokenError();
-  return { ...commonClaims(payload), role };
+  const { username, sid, jti, exp } = commonClaims(payload);
+  return { username, sid, jti, exp, role };
 }
 
 export async function verifyRefreshToken(token: string): Promise<RefreshClaims> {
   const payload = await verifySigned(token, REFRESH_TOKEN_TYPE);
-  return commonClaims(payload);
+  const claims = commonClaims(payload);
+  const authTime = payload.auth_time;
+  if (typeof authTime !== 'number' || !Number.isInteger(authTime) || authTime > claims.iat) throw new InvalidTokenError();
+  return { username: claims.username, sid: claims.sid, jti: claims.jti, exp: claims.exp, authTime };
 }
 
 async function verifySigned(token: string, typ: string): Promise<JWTPayload> {
@@ -111,7 +130,7 @@ async function verifySigned(token: string, typ: string): Promise<JWTPayload> {
 
 const IDENTIFIER = /^[A-Za-z0-9-]{1,64}$/;
 
-function commonClaims(payload: JWTPayload): { username: string; sid: string; jti: string; exp: number } {
+function commonClaims(payload: JWTPayload): { username: string; sid: string; jti: string; exp: number; iat: number } {
   const { sub, sid, jti, iat, exp } = payload;
   const valid =
     typeof sub === 'string' &&
@@ -127,5 +146,5 @@ function commonClaims(payload: JWTPayload): { username: string; sid: string; jti
     // jose accepts an `iat` from the future; a token minted ahead of time is not ours.
     iat <= epochSeconds() + CLOCK_TOLERANCE_SECONDS;
   if (!valid) throw new InvalidTokenError();
-  return { username: sub, sid, jti, exp };
+  return { username: sub, sid, jti, exp, iat };
 }

@@ -5,7 +5,7 @@ import { clearAttempts, lockedForSeconds, readLoginState, reserveAttempt } from 
 import { PresentedPasswordSchema, verifyPassword } from '#lib/passwords';
 import { startSession } from '#lib/sessions';
 import { tokenResponse } from '#lib/token-response';
-import { issueTokens, newSessionId } from '#lib/tokens';
+import { issueTokens, newSession } from '#lib/tokens';
 import { UsernameSchema } from '#lib/schemas';
 
 const LoginBody = z.strictObject({ username: UsernameSchema, password: PresentedPasswordSchema });
@@ -30,10 +30,10 @@ async function login({ body, sourceIp }: ApiRequest<'POST /auth/login', z.infer<
   if (!reserved) throw new TooManyAttemptsError(1);
   if (!user || !passwordMatches) throw new InvalidCredentialsError();
 
-  const sid = newSessionId();
-  const tokens = await issueTokens(user, sid);
+  const session = newSession();
+  const tokens = await issueTokens(user, session);
   await Promise.all([
-    startSession({ sid, username: user.username, refreshJti: tokens.refreshJti, expiresAt: tokens.refreshExpiresAt }),
+    startSession({ sid: session.sid, username: user.username, refreshJti: tokens.refreshJti, expiresAt: tokens.refreshExpiresAt }),
     clearAttempts(user.username),
   ]);
   return tokenResponse(tokens);

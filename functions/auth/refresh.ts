@@ -12,6 +12,8 @@ import { bearerToken, issueTokens, verifyRefreshToken } from '#lib/tokens';
  * write swaps the session's current refresh token for the new one. A refresh token that was already
  * consumed is being replayed, by a thief or by the user after a thief: the whole session is revoked.
  * The new access token carries the user's current role, so a role change reaches the next refresh.
+ * Rotation never extends a session past its absolute end (lib/tokens.ts): then the refresh token has
+ * expired and the user logs in again.
  */
 async function refresh({ headers, requestId }: ApiRequest<'POST /auth/refresh', undefined>) {
   const token = bearerToken(headers.authorization);
@@ -21,7 +23,7 @@ async function refresh({ headers, requestId }: ApiRequest<'POST /auth/refresh', 
   const { user, sessionRevoked } = await readRefreshState(claims.username, claims.sid);
   if (!user || sessionRevoked) throw new InvalidTokenError();
 
-  const tokens = await issueTokens(user, claims.sid);
+  const tokens = await issueTokens(user, { sid: claims.sid, authTime: claims.authTime });
   const rotated = await rotateRefreshToken({
     sid: claims.sid,
     username: claims.username,

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { SignJWT, base64url } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { InvalidTokenError } from '#lib/errors';
@@ -7,7 +7,7 @@ import {
   REFRESH_TOKEN_TYPE,
   bearerToken,
   issueTokens,
-  newSessionId,
+  newSession,
   tokenSettings,
   verifyAccessToken,
   verifyRefreshToken,
@@ -22,8 +22,8 @@ function validClaims(overrides: Record<string, unknown> = {}) {
     aud: tokenSettings.audience,
     sub: 'alice',
     role: 'user',
-    sid: newSessionId(),
-    jti: newSessionId(),
+    sid: randomUUID(),
+    jti: randomUUID(),
     iat: now(),
     exp: now() + 60,
     ...overrides,
@@ -42,20 +42,20 @@ function signRaw(header: Record<string, unknown>, claims: Record<string, unknown
 
 describe('issueTokens', () => {
   it('issues an access token and a refresh token of the same session that verify as what they are', async () => {
-    const sid = newSessionId();
+    const session = newSession();
 
-    const tokens = await issueTokens({ username: 'alice', role: 'admin' }, sid);
+    const tokens = await issueTokens({ username: 'alice', role: 'admin' }, session);
 
     const access = await verifyAccessToken(tokens.accessToken);
     const refresh = await verifyRefreshToken(tokens.refreshToken);
-    expect(access).toMatchObject({ username: 'alice', role: 'admin', sid });
-    expect(refresh).toMatchObject({ username: 'alice', sid, jti: tokens.refreshJti, exp: tokens.refreshExpiresAt });
+    expect(access).toMatchObject({ username: 'alice', role: 'admin', sid: session.sid });
+    expect(refresh).toEqual({ username: 'alice', sid: session.sid, jti: tokens.refreshJti, exp: tokens.refreshExpiresAt, authTime: session.authTime });
     expect(access.exp - now()).toBeGreaterThan(tokenSettings.accessTokenTtlSeconds - 5);
     expect(tokens.expiresIn).toBe(900);
   });
 
   it('writes the headers and claims API.md requires', async () => {
-    const tokens = await issueTokens({ username: 'alice', role: 'user' }, newSessionId());
+    const tokens = await issueTokens({ username: 'alice', role: 'user' }, newSession());
     const [header, payload] = tokens.accessToken.split('.').slice(0, 2).map((part) => JSON.parse(new TextDecoder().decode(base64url.decode(part))) as Record<string, unknown>);
     const refreshHeader = JSON.parse(new TextDecoder().decode(base64url.decode(tokens.refreshToken.split('.')[0] ?? ''))) as Record<string, unknown>;
 
@@ -64,8 +64,21 @@ describe('issueTokens', () => {
     expect(Object.keys(payload ?? {}).sort()).toEqual(['aud', 'exp', 'iat', 'iss', 'jti', 'role', 'sid', 'sub']);
   });
 
+  it('never lets a session outlive its maximum lifetime, however recently it was refreshed', async () => {
+    const endsIn = 100;
+    const old = { sid: randomUUID(), authTime: now() - tokenSettings.sessionMaxLifetimeSeconds + endsIn };
+
+    const tokens = await issueTokens({ username: 'alice', role: 'user' }, old);
+
+    const sessionEnd = old.authTime + tokenSettings.sessionMaxLifetimeSeconds;
+    expect(tokens.refreshExpiresAt).toBe(sessionEnd);
+    expect((await verifyAccessToken(tokens.accessToken)).exp).toBe(sessionEnd);
+    expect(tokens.expiresIn).toBeLessThanOrEqual(endsIn);
+    expect(tokenSettings.sessionMaxLifetimeSeconds).toBe(90 * 24 * 60 * 60);
+  });
+
   it('never lets a refresh token pass as an access token or the reverse', async () => {
-    const tokens = await issueTokens({ username: 'alice', role: 'user' }, newSessionId());
+    const tokens = await issueTokens({ username: 'alice', role: 'user' }, newSession());
 
     await expect(verifyAccessToken(tokens.refreshToken)).rejects.toBeInstanceOf(InvalidTokenError);
     await expect(verifyRefreshToken(tokens.accessToken)).rejects.toBeInstanceOf(InvalidTokenError);
@@ -135,6 +148,27 @@ describe('verifyAccessToken', () => {
   it('rejects an oversized token before any crypto', async () => {
     const huge = await sign(validClaims({ pad: 'x'.repeat(10_000) }));
     await expect(verifyAccessToken(huge)).rejects.toBeInstanceOf(InvalidTokenError);
+  });
+});
+
+describe('verifyRefreshToken', () => {
+  const refreshClaims = (overrides: Record<string, unknown> = {}): Record<string, unknown> => {
+    const { role: _role, ...claims } = validClaims({ auth_time: now() - 60, ...overrides });
+    return claims;
+  };
+  const signRefresh = (claims: Record<string, unknown>) => sign(claims, { alg: 'HS256', typ: REFRESH_TOKEN_TYPE });
+
+  it('accepts a refresh token with its session’s auth_time', async () => {
+    const claims = refreshClaims();
+    await expect(verifyRefreshToken(await signRefresh(claims))).resolves.toMatchObject({ authTime: claims.auth_time });
+  });
+
+  it.each([
+    ['without auth_time', { auth_time: undefined }],
+    ['with a string auth_time', { auth_time: String(now() - 60) }],
+    ['with an auth_time after its iat', { auth_time: now() + 60 }],
+  ])('rejects a refresh token %s', async (_case, overrides) => {
+    await expect(verifyRefreshToken(await signRefresh(refreshClaims(overrides)))).rejects.toBeInstanceOf(InvalidTokenError);
   });
 });
 
