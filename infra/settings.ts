@@ -23,6 +23,13 @@ export interface DeploymentSettings {
   /** Stage-wide steady-state requests per second and burst, before API Gateway answers 429. */
   throttleRateLimit: number;
   throttleBurstLimit: number;
+  /**
+   * Tighter limits for the routes that run bcrypt (`cpuBound` in lib/routes.ts: register, login): each
+   * of their requests costs ~0.1 s of CPU, so they are what a flood would aim at, and a flood there must
+   * not eat the stage-wide budget of everything else.
+   */
+  passwordRouteRateLimit: number;
+  passwordRouteBurstLimit: number;
   /** Retention of the function and access log groups. */
   logRetention: RetentionDays;
   /**
@@ -40,6 +47,8 @@ export const DEFAULT_SETTINGS: DeploymentSettings = {
   corsOrigins: [],
   throttleRateLimit: 50,
   throttleBurstLimit: 100,
+  passwordRouteRateLimit: 10,
+  passwordRouteBurstLimit: 20,
   logRetention: RetentionDays.ONE_MONTH,
   samLocal: false,
 };
@@ -52,6 +61,8 @@ export const CONTEXT_KEYS = {
   corsOrigins: 'corsOrigins',
   throttleRateLimit: 'throttleRateLimit',
   throttleBurstLimit: 'throttleBurstLimit',
+  passwordRouteRateLimit: 'passwordRouteRateLimit',
+  passwordRouteBurstLimit: 'passwordRouteBurstLimit',
   logRetentionDays: 'logRetentionDays',
   samLocal: 'samLocal',
 } as const;
@@ -70,6 +81,8 @@ export function readSettings(node: Node): DeploymentSettings {
     corsOrigins: origins(get(CONTEXT_KEYS.corsOrigins)),
     throttleRateLimit: integer(CONTEXT_KEYS.throttleRateLimit, get(CONTEXT_KEYS.throttleRateLimit), DEFAULT_SETTINGS.throttleRateLimit, 1, 10_000),
     throttleBurstLimit: integer(CONTEXT_KEYS.throttleBurstLimit, get(CONTEXT_KEYS.throttleBurstLimit), DEFAULT_SETTINGS.throttleBurstLimit, 1, 5_000),
+    passwordRouteRateLimit: integer(CONTEXT_KEYS.passwordRouteRateLimit, get(CONTEXT_KEYS.passwordRouteRateLimit), DEFAULT_SETTINGS.passwordRouteRateLimit, 1, 10_000),
+    passwordRouteBurstLimit: integer(CONTEXT_KEYS.passwordRouteBurstLimit, get(CONTEXT_KEYS.passwordRouteBurstLimit), DEFAULT_SETTINGS.passwordRouteBurstLimit, 1, 5_000),
     logRetention: retention(get(CONTEXT_KEYS.logRetentionDays)),
     samLocal: flag(CONTEXT_KEYS.samLocal, get(CONTEXT_KEYS.samLocal), DEFAULT_SETTINGS.samLocal),
   };

@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  CfnStage,
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
@@ -116,6 +117,8 @@ export class StatelessStack extends Stack {
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: ACCESS_LOG_FORMAT },
     });
 
+    // CloudFormation's RouteSettings is a free-form JSON map keyed by route key: written as CloudFormation spells it.
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     for (const route of routes) {
       const [httpRoute] = this.api.addRoutes({
         path: route.path,
@@ -123,8 +126,18 @@ export class StatelessStack extends Stack {
         integration: new HttpLambdaIntegration(`${pascalCase(route.handler)}Integration`, this.functionFor(route.handler)),
         ...(route.auth === 'access-token' && { authorizer }),
       });
-      if (httpRoute) suppressRouteFindings(httpRoute, route.auth);
+      if (!httpRoute) continue;
+      suppressRouteFindings(httpRoute, route.auth);
+      if (route.cpuBound) {
+        routeSettings[route.key] = {
+          ThrottlingRateLimit: settings.passwordRouteRateLimit,
+          ThrottlingBurstLimit: settings.passwordRouteBurstLimit,
+        };
+        // Route settings name routes by key: the stage may only be created once they exist.
+        stage.node.addDependency(httpRoute);
+      }
     }
+    (stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
 
     new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the HTTP API' });
   }

@@ -121,6 +121,16 @@ describe('HTTP API routes', () => {
     });
   });
 
+  it('throttles the bcrypt routes tighter than the stage, and only those', () => {
+    const [[, stage]] = resourcesOfType(defaults.api, 'AWS::ApiGatewayV2::Stage') as [[string, Resource]];
+    const settings = stage.Properties.RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
+
+    const bcryptRoutes = listRoutes().filter((route) => route.cpuBound === true);
+    expect(bcryptRoutes.map((route) => route.key).sort()).toEqual(['POST /auth/login', 'POST /auth/register']);
+    expect(Object.keys(settings).sort()).toEqual(bcryptRoutes.map((route) => route.key).sort());
+    for (const route of bcryptRoutes) expect(settings[route.key]).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
+  });
+
   it('writes access logs to a log group with retention, without bodies, headers or query strings', () => {
     const [[, stage]] = resourcesOfType(defaults.api, 'AWS::ApiGatewayV2::Stage') as [[string, Resource]];
     const logGroupId = stage.Properties.AccessLogSettings.DestinationArn['Fn::GetAtt'][0] as string;
