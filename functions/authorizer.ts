@@ -3,7 +3,7 @@ import { InvalidTokenError } from '#lib/errors';
 import type { AuthorizerContext } from '#lib/http';
 import { logger } from '#lib/logger';
 import { isSessionRevoked } from '#lib/revocation';
-import { bearerToken, verifyAccessToken } from '#lib/tokens';
+import { bearerToken, verifyAccessToken, type AccessClaims } from '#lib/tokens';
 
 /**
  * The shared Lambda authorizer (HTTP API, payload 2.0, simple responses). It verifies the access token
@@ -19,7 +19,7 @@ export async function handler(
   const token = bearerToken(event.headers?.authorization ?? event.identitySource?.[0]);
   if (token === undefined) throw unauthorized('no bearer token');
 
-  let claims;
+  let claims: AccessClaims;
   try {
     claims = await verifyAccessToken(token);
   } catch (error) {

@@ -1,10 +1,10 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
-  CfnStage,
-  CorsHttpMethod,
+  type CfnStage,
+  type CorsHttpMethod,
   HttpApi,
-  HttpMethod,
+  type HttpMethod,
   HttpStage,
   LogGroupLogDestination,
   type HttpRoute,

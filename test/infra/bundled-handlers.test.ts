@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureTables, localTableNames, tableEnvironment } from '#infra/local/tables';
 import { functionLogicalId } from '#infra/stacks/api-function';
 import { authorizer, listRoutes } from '#lib/routes';
-import { synthesize, type Resource, type SynthesizedApp } from './synth.ts';
+import { at, synthesize, type Resource, type SynthesizedApp } from './synth.ts';
 
 /**
  * The functions exactly as Lambda and `sam local` run them: the zipped asset directories of the cloud
@@ -73,18 +73,18 @@ beforeAll(async () => {
     // The asset SAM and Lambda run: the Code property's asset directory in the cloud assembly.
     expect(fn.Metadata?.['aws:asset:property']).toBe('Code');
     const assetPath = String(fn.Metadata?.['aws:asset:path']);
-    const declared = (fn.Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
+    const declared = (at(fn.Properties, 'Environment', 'Variables') ?? {}) as Record<string, unknown>;
     const environment: Record<string, string> = {};
     for (const [name, templateValue] of Object.entries(declared)) {
       if (name in samParameters) {
-        environment[name] = values[name] ?? samParameters[name]!;
+        environment[name] = values[name] ?? samParameters[name] ?? '';
       } else if (typeof templateValue === 'string') {
         environment[name] = templateValue;
       } else {
         throw new Error(`${logicalId} declares ${name} from another stack, but sam-env.example.json does not provide it`);
       }
     }
-    bundled.set(handler, { logicalId, entry: join(app.outdir, assetPath, fn.Properties.Handler.replace(/\.handler$/, '.mjs')), environment });
+    bundled.set(handler, { logicalId, entry: join(app.outdir, assetPath, String(fn.Properties.Handler).replace(/\.handler$/, '.mjs')), environment });
   }
 }, 300_000);
 

@@ -6,7 +6,7 @@ import { tableNameOutput } from '#infra/names';
 import { functionLogicalId } from '#infra/stacks/api-function';
 import { authorizer, listRoutes, type FunctionAccess } from '#lib/routes';
 import { tables, type TableDefinition, type TableId } from '#lib/tables';
-import { resourcesOfType, synthesize, type Resource, type SynthesizedApp } from './synth.ts';
+import { at, resourcesOfType, synthesize, type Resource, type SynthesizedApp } from './synth.ts';
 
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 const functionDefinitions: { handler: string; access: FunctionAccess }[] = [authorizer, ...listRoutes()];
@@ -32,10 +32,10 @@ type Statement = { Action: string | string[]; Resource: unknown; Effect: string 
 function statementsOf(app: SynthesizedApp, handler: string): Statement[] {
   const fn = app.api.toJSON().Resources[functionLogicalId(handler)] as Resource | undefined;
   if (!fn) throw new Error(`no function ${functionLogicalId(handler)}`);
-  const roleLogicalId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const roleLogicalId = at(fn.Properties.Role, 'Fn::GetAtt', 0);
   return resourcesOfType(app.api, 'AWS::IAM::Policy')
     .filter(([, policy]) => (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleLogicalId))
-    .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as Statement[]);
+    .flatMap(([, policy]) => at(policy.Properties, 'PolicyDocument', 'Statement') as Statement[]);
 }
 
 const actionsOf = (statement: Statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]);
@@ -58,6 +58,12 @@ function grantedTableAccess(app: SynthesizedApp, handler: string): Partial<Recor
   return granted;
 }
 
+function routeWithKey(app: SynthesizedApp, routeKey: string): Resource {
+  const found = resourcesOfType(app.api, 'AWS::ApiGatewayV2::Route').find(([, candidate]) => candidate.Properties.RouteKey === routeKey);
+  if (!found) throw new Error(`no route ${routeKey} in the template`);
+  return found[1];
+}
+
 function tableLogicalId(app: SynthesizedApp, tableId: TableId): string {
   return app.stateful.getLogicalId(app.stateful.tables[tableId].node.defaultChild as CfnElement);
 }
@@ -73,7 +79,7 @@ describe('HTTP API routes', () => {
     expect(routeResources.map(([, route]) => route.Properties.RouteKey).sort()).toEqual(listRoutes().map((route) => route.key).sort());
 
     for (const route of listRoutes()) {
-      const [, resource] = routeResources.find(([, candidate]) => candidate.Properties.RouteKey === `${route.method} ${route.path}`)!;
+      const resource = routeWithKey(defaults, `${route.method} ${route.path}`);
       const integrationId = JSON.stringify(resource.Properties.Target).match(/"Ref":"([^"]+)"/)?.[1] ?? '';
       expect(integrations[integrationId]?.Properties.IntegrationUri, route.key).toEqual({ 'Fn::GetAtt': [functionLogicalId(route.handler), 'Arn'] });
       expect(integrations[integrationId]?.Properties.PayloadFormatVersion, route.key).toBe('2.0');
@@ -83,7 +89,7 @@ describe('HTTP API routes', () => {
   it('puts the Lambda authorizer on access-token routes and no authorizer on public and refresh-token routes', () => {
     const [[authorizerId]] = resourcesOfType(defaults.api, 'AWS::ApiGatewayV2::Authorizer') as [[string, Resource]];
     for (const route of listRoutes()) {
-      const [, resource] = resourcesOfType(defaults.api, 'AWS::ApiGatewayV2::Route').find(([, candidate]) => candidate.Properties.RouteKey === route.key)!;
+      const resource = routeWithKey(defaults, route.key);
       if (route.auth === 'access-token') {
         expect(resource.Properties.AuthorizationType, route.key).toBe('CUSTOM');
         expect(resource.Properties.AuthorizerId, route.key).toEqual({ Ref: authorizerId });
@@ -133,9 +139,9 @@ describe('HTTP API routes', () => {
 
   it('writes access logs to a log group with retention, without bodies, headers or query strings', () => {
     const [[, stage]] = resourcesOfType(defaults.api, 'AWS::ApiGatewayV2::Stage') as [[string, Resource]];
-    const logGroupId = stage.Properties.AccessLogSettings.DestinationArn['Fn::GetAtt'][0] as string;
+    const logGroupId = String(at(stage.Properties, 'AccessLogSettings', 'DestinationArn', 'Fn::GetAtt', 0));
     expect(defaults.api.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(30);
-    const format = stage.Properties.AccessLogSettings.Format as string;
+    const format = String(at(stage.Properties, 'AccessLogSettings', 'Format'));
     expect(JSON.parse(format)).toHaveProperty('requestId', '$context.requestId');
     expect(format).not.toMatch(/\$request\.|header|body|querystring|authorization|\$context\.authorizer\.(?!error)/i);
   });
@@ -172,11 +178,11 @@ describe('Lambda functions', () => {
     const resources = defaults.api.toJSON().Resources as Record<string, Resource>;
     const logGroups = new Set<string>();
     for (const [id, fn] of resourcesOfType(defaults.api, 'AWS::Lambda::Function')) {
-      const logGroupId = fn.Properties.LoggingConfig?.LogGroup?.Ref as string | undefined;
+      const logGroupId = String(at(fn.Properties, 'LoggingConfig', 'LogGroup', 'Ref'));
       expect(logGroupId, id).toBeDefined();
-      expect(resources[logGroupId!]?.Type, id).toBe('AWS::Logs::LogGroup');
-      expect(resources[logGroupId!]?.Properties.RetentionInDays, id).toBe(30);
-      logGroups.add(logGroupId!);
+      expect(resources[logGroupId]?.Type, id).toBe('AWS::Logs::LogGroup');
+      expect(resources[logGroupId]?.Properties.RetentionInDays, id).toBe(30);
+      logGroups.add(logGroupId);
     }
     expect(logGroups.size).toBe(functionDefinitions.length);
   });
@@ -256,7 +262,7 @@ describe('least privilege', () => {
     for (const { handler } of functionDefinitions) {
       const fn = defaults.api.toJSON().Resources[functionLogicalId(handler)] as Resource;
       const logStatements = statementsOf(defaults, handler).filter((statement) => actionsOf(statement).some((action) => action.startsWith('logs:')));
-      expect(logStatements.flatMap(resourcesOf), handler).toEqual([{ 'Fn::GetAtt': [fn.Properties.LoggingConfig.LogGroup.Ref, 'Arn'] }]);
+      expect(logStatements.flatMap(resourcesOf), handler).toEqual([{ 'Fn::GetAtt': [at(fn.Properties, 'LoggingConfig', 'LogGroup', 'Ref'), 'Arn'] }]);
     }
     defaults.api.resourcePropertiesCountIs('AWS::IAM::Role', { ManagedPolicyArns: [] }, 0);
     for (const [id, role] of resourcesOfType(defaults.api, 'AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
@@ -281,7 +287,7 @@ describe('stateful resources', () => {
       expect(table.KeySchema, tableId).toEqual([{ AttributeName: definition.partitionKey, KeyType: 'HASH' }]);
       expect(table.TableName, tableId).toBeUndefined();
       expect(
-        (table.GlobalSecondaryIndexes ?? []).map((index: { IndexName: string; KeySchema: unknown; Projection: unknown }) => [
+        ((table.GlobalSecondaryIndexes ?? []) as { IndexName: string; KeySchema: unknown; Projection: unknown }[]).map((index) => [
           index.IndexName,
           index.KeySchema,
           index.Projection,
@@ -308,7 +314,7 @@ describe('stateful resources', () => {
 
   it('enables point-in-time recovery on the tables that hold user data, and only those', () => {
     for (const tableId of tableIds) {
-      const pitr = tableResource(defaults, tableId).Properties.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled ?? false;
+      const pitr = at(tableResource(defaults, tableId).Properties, 'PointInTimeRecoverySpecification', 'PointInTimeRecoveryEnabled') ?? false;
       expect(pitr, tableId).toBe(tables[tableId].userData);
     }
     expect(tables.users.userData && tables.todos.userData).toBe(true);
@@ -325,7 +331,7 @@ describe('stateful resources', () => {
 
   it('generates a signing secret of at least 64 characters at deploy time', () => {
     const [[, secret]] = resourcesOfType(defaults.data, 'AWS::SecretsManager::Secret') as [[string, Resource]];
-    expect(secret.Properties.GenerateSecretString.PasswordLength).toBeGreaterThanOrEqual(64);
+    expect(Number(at(secret.Properties, 'GenerateSecretString', 'PasswordLength'))).toBeGreaterThanOrEqual(64);
     expect(secret.Properties.SecretString).toBeUndefined();
   });
 

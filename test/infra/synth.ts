@@ -38,7 +38,17 @@ export function synthesize(context: Record<string, unknown> = {}, outdir = mkdte
   };
 }
 
-export type Resource = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+export type Resource = { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+
+/** A value deep inside template JSON (`at(fn.Properties, 'LoggingConfig', 'LogGroup', 'Ref')`), or undefined. */
+export function at(value: unknown, ...path: (string | number)[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string | number, unknown>)[key];
+  }
+  return current;
+}
 
 export function resourcesOfType(template: Template, type: string): [string, Resource][] {
   return Object.entries(template.findResources(type) as Record<string, Resource>);

@@ -73,7 +73,7 @@ describe('the logs of a full flow', () => {
     expectStatus(await call('POST', '/auth/register', { json: { username: alice, password } }), 201);
     const login = await call('POST', '/auth/login', { json: { username: alice, password } });
     expectStatus(login, 200);
-    const access = String(login.body.access_token);
+    expectStatus(await call('GET', '/auth/me', { token: String(login.body.access_token) }), 200);
     const refresh = String(login.body.refresh_token);
 
     const bob = uniqueName('bob');
