@@ -33,7 +33,9 @@ const usersTable = tableName('users');
 
 export interface AttemptRecord {
   failures: number;
-  lockedUntil: number;
+  /** Epoch milliseconds (0: not locked), so a lock lasts exactly its delay, not up to a second less. */
+  lockedUntilMs: number;
+  /** Epoch seconds: the TTL attribute. */
   expiresAt: number;
 }
 
@@ -50,18 +52,18 @@ export function lockDelaySeconds(failures: number): number {
   return Math.min(lockoutPolicy.maxDelaySeconds, lockoutPolicy.baseDelaySeconds * 2 ** doublings);
 }
 
-/** Seconds until the lock ends, or 0 when the account is not locked. */
-export function lockedForSeconds(attempts: AttemptRecord | undefined, now = epochSeconds()): number {
-  return attempts && attempts.lockedUntil > now ? attempts.lockedUntil - now : 0;
+/** Whole seconds until the lock ends (rounded up, for Retry-After), or 0 when the account is not locked. */
+export function lockedForSeconds(attempts: AttemptRecord | undefined, nowMs = Date.now()): number {
+  return attempts && attempts.lockedUntilMs > nowMs ? Math.ceil((attempts.lockedUntilMs - nowMs) / 1000) : 0;
 }
 
 function attemptsFromItem(item: Record<string, unknown> | undefined, now: number): AttemptRecord | undefined {
   if (!item) return undefined;
-  const { failures, lockedUntil, expiresAt } = item;
-  if (typeof failures !== 'number' || typeof lockedUntil !== 'number' || typeof expiresAt !== 'number') return undefined;
+  const { failures, lockedUntilMs, expiresAt } = item;
+  if (typeof failures !== 'number' || typeof lockedUntilMs !== 'number' || typeof expiresAt !== 'number') return undefined;
   // TTL deletion lags by up to days: an expired record is treated as gone.
   if (expiresAt <= now) return undefined;
-  return { failures, lockedUntil, expiresAt };
+  return { failures, lockedUntilMs, expiresAt };
 }
 
 /** The account and its attempt counter, in one round trip. */
@@ -78,25 +80,26 @@ export async function readLoginState(username: string): Promise<LoginState> {
  * False when another attempt on the same account changed the counter since it was read.
  */
 export async function reserveAttempt(username: string, seen: AttemptRecord | undefined, sourceIp: string): Promise<boolean> {
-  const now = epochSeconds();
+  const nowMs = Date.now();
+  const now = epochSeconds(new Date(nowMs));
   const attemptId = randomUUID();
   const failures = (seen?.failures ?? 0) + 1;
   const delay = lockDelaySeconds(failures);
-  const lockedUntil = delay > 0 ? now + delay : 0;
+  const lockedUntilMs = delay > 0 ? nowMs + delay * 1000 : 0;
   try {
     await dynamo.send(
       new UpdateCommand({
         TableName: attemptsTable,
         Key: { username },
         UpdateExpression:
-          'SET failures = :failures, lockedUntil = :lockedUntil, expiresAt = :expiresAt, lastAttemptAt = :now, lastAttemptId = :attemptId, lastSourceIp = :ip',
+          'SET failures = :failures, lockedUntilMs = :lockedUntilMs, expiresAt = :expiresAt, lastAttemptAt = :now, lastAttemptId = :attemptId, lastSourceIp = :ip',
         ConditionExpression: seen
           ? 'failures = :seenFailures AND expiresAt = :seenExpiresAt'
           : 'attribute_not_exists(username) OR expiresAt <= :now',
         ExpressionAttributeValues: {
           ':failures': failures,
-          ':lockedUntil': lockedUntil,
-          ':expiresAt': Math.max(now, lockedUntil) + lockoutPolicy.memorySeconds,
+          ':lockedUntilMs': lockedUntilMs,
+          ':expiresAt': now + delay + lockoutPolicy.memorySeconds,
           ':now': now,
           ':ip': sourceIp,
           ':attemptId': attemptId,
