@@ -73,7 +73,7 @@ API listening on ${url}
 DynamoDB: ${external ? `${external} (DYNAMODB_ENDPOINT)` : 'embedded, data kept in .data/dynamodb'}
 
 Try it:
-  curl -s -X POST ${url}/auth/register -H 'content-type: application/json' -d '{"username":"alice","password":"correct horse battery"}'
+  curl -s -X POST ${url}/auth/register -H 'content-type: application/json' -d '{"username":"alice","password":"correct horse battery staple"}'
 Make someone an admin (in another terminal):
   npm run admin -- set-role alice admin
 Press Ctrl+C to stop.
