@@ -161,9 +161,9 @@ function readJsonBody(event: ApiEvent): { present: false } | { present: true; va
   }
   const bytes = Buffer.from(raw, event.isBase64Encoded ? 'base64' : 'utf8');
   if (bytes.byteLength > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
-  const contentType = event.headers['content-type'];
-  if (bytes.byteLength === 0 && contentType === undefined) return { present: false };
-  if (!isJsonContentType(contentType)) throw new UnsupportedMediaTypeError();
+  // Many clients send Content-Type on every request: an empty body is no body, whatever its type says.
+  if (bytes.byteLength === 0) return { present: false };
+  if (!isJsonContentType(event.headers['content-type'])) throw new UnsupportedMediaTypeError();
   try {
     // `fatal` rejects invalid UTF-8 instead of silently turning it into U+FFFD.
     return { present: true, value: JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) };

@@ -21,13 +21,20 @@ export interface SessionStart {
 }
 
 export async function startSession(session: SessionStart): Promise<void> {
-  await dynamo.send(
-    new PutCommand({
-      TableName: sessionsTable,
-      Item: { ...session, createdAt: new Date().toISOString() },
-      ConditionExpression: 'attribute_not_exists(sid)',
-    }),
-  );
+  try {
+    await dynamo.send(
+      new PutCommand({
+        TableName: sessionsTable,
+        Item: { ...session, createdAt: new Date().toISOString() },
+        ConditionExpression: 'attribute_not_exists(sid)',
+      }),
+    );
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+    // A random UUID cannot collide: an existing item is this call's own write, retried by the SDK after
+    // its answer was lost. Anything else would be a bug worth a 500.
+    if ((await currentRefreshJti(session.sid)) !== session.refreshJti) throw error;
+  }
 }
 
 export interface Rotation {

@@ -107,6 +107,8 @@ export async function verifyRefreshToken(token: string): Promise<RefreshClaims> 
   const claims = commonClaims(payload);
   const authTime = payload.auth_time;
   if (typeof authTime !== 'number' || !Number.isInteger(authTime) || authTime > claims.iat) throw new InvalidTokenError();
+  // The token's own exp already ends with the session; this also closes jose's clock tolerance there.
+  if (authTime + tokenSettings.sessionMaxLifetimeSeconds <= epochSeconds()) throw new InvalidTokenError();
   return { username: claims.username, sid: claims.sid, jti: claims.jti, exp: claims.exp, authTime };
 }
 

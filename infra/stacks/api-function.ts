@@ -8,6 +8,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { BUNDLE_RUNTIME_ENVIRONMENT, lambdaBundling } from '#infra/bundling';
+import { FUNCTION_TIMEOUT_SECONDS } from '#infra/runtime-limits';
 import type { FunctionAccess, TableAccess } from '#lib/routes';
 import { tables, type TableDefinition, type TableId } from '#lib/tables';
 import { pascalCase } from '#infra/names';
@@ -68,9 +69,7 @@ export class ApiFunction extends Construct {
       runtime: FUNCTION_RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize,
-      // Above the ~3 s a DynamoDB outage takes to fail (lib/dynamo.ts) plus a bcrypt hash; far below
-      // API Gateway's 30 s, so a stuck call ends as a clean 500 rather than a 503 from the gateway.
-      timeout: Duration.seconds(10),
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
       role,
       logGroup: this.logGroup,
       bundling: lambdaBundling,

@@ -3,6 +3,7 @@ import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tableNameOutput } from '#infra/names';
+import { FUNCTION_TIMEOUT_SECONDS } from '#infra/runtime-limits';
 import { functionLogicalId } from '#infra/stacks/api-function';
 import { authorizer, listRoutes, type FunctionAccess } from '#lib/routes';
 import { tables, type TableDefinition, type TableId } from '#lib/tables';
@@ -156,13 +157,13 @@ describe('HTTP API routes', () => {
 });
 
 describe('Lambda functions', () => {
-  it('creates one function per route plus the authorizer, on nodejs22.x and arm64 with a 10 s timeout', () => {
+  it('creates one function per route plus the authorizer, on nodejs22.x and arm64 with the shared timeout', () => {
     const functions = resourcesOfType(defaults.api, 'AWS::Lambda::Function');
     expect(functions.map(([id]) => id).sort()).toEqual(functionDefinitions.map(({ handler }) => functionLogicalId(handler)).sort());
     for (const [id, fn] of functions) {
       expect(fn.Properties.Runtime, id).toBe('nodejs22.x');
       expect(fn.Properties.Architectures, id).toEqual(['arm64']);
-      expect(fn.Properties.Timeout, id).toBe(10);
+      expect(fn.Properties.Timeout, id).toBe(FUNCTION_TIMEOUT_SECONDS);
       expect(fn.Properties.Handler, id).toBe('index.handler');
     }
   });

@@ -65,3 +65,16 @@ describe('when DynamoDB applied a conditional write but its answer was lost', ()
     expect(list.body.items).toEqual([created.body]);
   });
 });
+
+describe('when the login’s session write was applied but its answer was lost', () => {
+  it('the login still succeeds with a working session', async () => {
+    const { username } = await api.newUser();
+    api.dynamo.loseAnswerOnce(writeTo('PutItem', 'sessions'));
+
+    const login = await api.request('POST', '/auth/login', { json: { username, password: 'correct horse battery staple' } });
+
+    expect(api.dynamo.lostAnswers.at(-1)?.operation).toBe('PutItem');
+    expect(login.status).toBe(200);
+    expect((await api.request('POST', '/auth/refresh', { token: String(login.body.refresh_token) })).status).toBe(200);
+  });
+});

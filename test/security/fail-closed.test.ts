@@ -205,7 +205,7 @@ describe('one DynamoDB operation failing: no half-done operation', () => {
     expect((await api.request('POST', '/auth/login', { json: { username, password: DEFAULT_PASSWORD } })).status).toBe(200);
   });
 
-  it('login: the attempt counter cannot be written, so the password is not even checked', async () => {
+  it('login: when the attempt cannot be counted, no tokens are issued even for the right password', async () => {
     const username = uniqueName('ctrfault');
     await api.register(username);
 
@@ -214,6 +214,7 @@ describe('one DynamoDB operation failing: no half-done operation', () => {
     );
 
     expectGenericFunctionError(response);
+    expect(response.text).not.toContain('access_token');
   });
 
   it('refresh: the rotation write fails, the old refresh token stays the current one', async () => {

@@ -167,6 +167,7 @@ describe('verifyRefreshToken', () => {
     ['without auth_time', { auth_time: undefined }],
     ['with a string auth_time', { auth_time: String(now() - 60) }],
     ['with an auth_time after its iat', { auth_time: now() + 60 }],
+    ['of a session past its maximum lifetime, though its exp is not', { auth_time: now() - tokenSettings.sessionMaxLifetimeSeconds - 1, exp: now() + 3 }],
   ])('rejects a refresh token %s', async (_case, overrides) => {
     await expect(verifyRefreshToken(await signRefresh(refreshClaims(overrides)))).rejects.toBeInstanceOf(InvalidTokenError);
   });
