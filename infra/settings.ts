@@ -1,5 +1,6 @@
 import type { Node } from 'constructs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { integerSettings, stringSettings } from '#lib/config';
 
 /**
  * Deployment options, read from CDK context (`-c name=value` on the command line, or cdk.json /
@@ -33,6 +34,15 @@ export interface DeploymentSettings {
   /** Retention of the function and access log groups. */
   logRetention: RetentionDays;
   /**
+   * Token lifetimes, issuer and audience (context keys as in lib/config.ts: `accessTokenTtlSeconds`,
+   * `refreshTokenTtlSeconds`, `sessionMaxLifetimeSeconds`, `issuer`, `audience`), as environment
+   * variables given to every function alike: the revoking functions must agree with the signing ones on
+   * how long a token can live, or a blocklist entry could expire before the tokens it stops.
+   */
+  tokenEnvironment: Record<string, string>;
+  /** bcrypt cost (context `bcryptCost`), for the functions that hash passwords. */
+  bcryptCost: number;
+  /**
    * Declares the variables `sam local` must be able to set (DYNAMODB_ENDPOINT, JWT_SECRET) as empty
    * environment variables: SAM only passes `--env-vars` values for variables the template declares.
    * For local synths only; empty values are ignored by the functions.
@@ -50,6 +60,8 @@ export const DEFAULT_SETTINGS: DeploymentSettings = {
   passwordRouteRateLimit: 10,
   passwordRouteBurstLimit: 20,
   logRetention: RetentionDays.ONE_MONTH,
+  tokenEnvironment: {},
+  bcryptCost: integerSettings.bcryptCost.fallback,
   samLocal: false,
 };
 
@@ -65,6 +77,12 @@ export const CONTEXT_KEYS = {
   passwordRouteBurstLimit: 'passwordRouteBurstLimit',
   logRetentionDays: 'logRetentionDays',
   samLocal: 'samLocal',
+  accessTokenTtlSeconds: 'accessTokenTtlSeconds',
+  refreshTokenTtlSeconds: 'refreshTokenTtlSeconds',
+  sessionMaxLifetimeSeconds: 'sessionMaxLifetimeSeconds',
+  issuer: 'issuer',
+  audience: 'audience',
+  bcryptCost: 'bcryptCost',
 } as const;
 
 export class SettingsError extends Error {
@@ -84,6 +102,8 @@ export function readSettings(node: Node): DeploymentSettings {
     passwordRouteRateLimit: integer(CONTEXT_KEYS.passwordRouteRateLimit, get(CONTEXT_KEYS.passwordRouteRateLimit), DEFAULT_SETTINGS.passwordRouteRateLimit, 1, 10_000),
     passwordRouteBurstLimit: integer(CONTEXT_KEYS.passwordRouteBurstLimit, get(CONTEXT_KEYS.passwordRouteBurstLimit), DEFAULT_SETTINGS.passwordRouteBurstLimit, 1, 5_000),
     logRetention: retention(get(CONTEXT_KEYS.logRetentionDays)),
+    tokenEnvironment: tokenEnvironment(get),
+    bcryptCost: integerSetting('bcryptCost', get(CONTEXT_KEYS.bcryptCost)),
     samLocal: flag(CONTEXT_KEYS.samLocal, get(CONTEXT_KEYS.samLocal), DEFAULT_SETTINGS.samLocal),
   };
 }
@@ -111,6 +131,26 @@ function integer(key: string, value: unknown, fallback: number, min: number, max
     throw new SettingsError(`Context ${key} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
   }
   return parsed;
+}
+
+function integerSetting(name: keyof typeof integerSettings, value: unknown): number {
+  const { fallback, min, max } = integerSettings[name];
+  return integer(name, value, fallback, min, max);
+}
+
+function tokenEnvironment(get: (key: string) => unknown): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const name of ['accessTokenTtlSeconds', 'refreshTokenTtlSeconds', 'sessionMaxLifetimeSeconds'] as const) {
+    environment[integerSettings[name].env] = String(integerSetting(name, get(name)));
+  }
+  for (const name of ['issuer', 'audience'] as const) {
+    const value = get(name) ?? stringSettings[name].fallback;
+    if (typeof value !== 'string' || !/^[\x21-\x7e]{1,256}$/.test(value)) {
+      throw new SettingsError(`Context ${name} must be 1–256 printable characters without spaces, got ${JSON.stringify(value)}`);
+    }
+    environment[stringSettings[name].env] = value;
+  }
+  return environment;
 }
 
 function origins(value: unknown): string[] {

@@ -34,22 +34,45 @@ export function integerEnv(name: string, fallback: number, range: { min: number;
   return value;
 }
 
-/** Token settings shared by every function that signs or verifies. Defaults are those of API.md. */
+/**
+ * The functions' tunable numbers: environment variable, default (those of API.md), allowed range. Read
+ * here by the functions, and by the CDK stack, which hands every function the same values (a function
+ * that revokes must agree with those that sign on how long tokens live).
+ */
+export const integerSettings = {
+  accessTokenTtlSeconds: { env: 'ACCESS_TOKEN_TTL_SECONDS', fallback: 15 * 60, min: 30, max: 24 * 60 * 60 },
+  refreshTokenTtlSeconds: { env: 'REFRESH_TOKEN_TTL_SECONDS', fallback: 30 * 24 * 60 * 60, min: 60, max: 365 * 24 * 60 * 60 },
+  /** However often it is refreshed, a session ends this long after its login (ASVS 5.0 V7.3). */
+  sessionMaxLifetimeSeconds: { env: 'SESSION_MAX_LIFETIME_SECONDS', fallback: 90 * 24 * 60 * 60, min: 60, max: 365 * 24 * 60 * 60 },
+  /** bcrypt cost: each +1 doubles the work (10 ≈ 110 ms, 12 ≈ 430 ms on these machines); below 10 only for tests. */
+  bcryptCost: { env: 'BCRYPT_COST', fallback: 10, min: 4, max: 15 },
+} as const;
+
+export const stringSettings = {
+  issuer: { env: 'JWT_ISSUER', fallback: 'serverless-jwt-auth' },
+  audience: { env: 'JWT_AUDIENCE', fallback: 'serverless-jwt-auth-api' },
+} as const;
+
+export function readIntegerSetting(name: keyof typeof integerSettings): number {
+  const { env, fallback, min, max } = integerSettings[name];
+  return integerEnv(env, fallback, { min, max });
+}
+
+/** Token settings shared by every function that signs, verifies or revokes. */
 export interface TokenSettings {
   issuer: string;
   audience: string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
-  /** However often it is refreshed, a session ends this long after its login (ASVS 5.0 V7.3). */
   sessionMaxLifetimeSeconds: number;
 }
 
 export function readTokenSettings(): TokenSettings {
   return {
-    issuer: optionalEnv('JWT_ISSUER') ?? 'serverless-jwt-auth',
-    audience: optionalEnv('JWT_AUDIENCE') ?? 'serverless-jwt-auth-api',
-    accessTokenTtlSeconds: integerEnv('ACCESS_TOKEN_TTL_SECONDS', 15 * 60, { min: 30, max: 24 * 60 * 60 }),
-    refreshTokenTtlSeconds: integerEnv('REFRESH_TOKEN_TTL_SECONDS', 30 * 24 * 60 * 60, { min: 60, max: 365 * 24 * 60 * 60 }),
-    sessionMaxLifetimeSeconds: integerEnv('SESSION_MAX_LIFETIME_SECONDS', 90 * 24 * 60 * 60, { min: 60, max: 365 * 24 * 60 * 60 }),
+    issuer: optionalEnv(stringSettings.issuer.env) ?? stringSettings.issuer.fallback,
+    audience: optionalEnv(stringSettings.audience.env) ?? stringSettings.audience.fallback,
+    accessTokenTtlSeconds: readIntegerSetting('accessTokenTtlSeconds'),
+    refreshTokenTtlSeconds: readIntegerSetting('refreshTokenTtlSeconds'),
+    sessionMaxLifetimeSeconds: readIntegerSetting('sessionMaxLifetimeSeconds'),
   };
 }

@@ -1,11 +1,10 @@
 import { createHmac } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import * as z from 'zod/mini';
-import { integerEnv } from '#lib/config';
+import { readIntegerSetting } from '#lib/config';
 import { lengthBetween, wellFormed } from '#lib/schemas';
 
-/** bcrypt cost. Each +1 doubles the work (cost 10 ≈ 110 ms, 12 ≈ 430 ms on these machines). */
-export const bcryptCost = integerEnv('BCRYPT_COST', 10, { min: 4, max: 15 });
+export const bcryptCost = readIntegerSetting('bcryptCost');
 
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;

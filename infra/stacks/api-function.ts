@@ -26,6 +26,8 @@ export interface ApiFunctionProps {
   tables: Record<TableId, ITable>;
   signingSecret: ISecret;
   memorySize: number;
+  /** Settings every function gets alike (token lifetimes, issuer, audience) and per-function ones (bcrypt cost). */
+  settingsEnvironment: Record<string, string>;
   logRetention: RetentionDays;
   logRemovalPolicy: RemovalPolicy;
   /** Declare DYNAMODB_ENDPOINT and JWT_SECRET (empty) so `sam local --env-vars` can set them. */
@@ -75,6 +77,7 @@ export class ApiFunction extends Construct {
       bundling: lambdaBundling,
       environment: {
         ...BUNDLE_RUNTIME_ENVIRONMENT,
+        ...props.settingsEnvironment,
         ...Object.fromEntries(grantedTables.map(([tableId]) => [tables[tableId].envVar, props.tables[tableId].tableName])),
         ...(props.access.signingKey && { JWT_SECRET_ARN: props.signingSecret.secretArn }),
         ...(props.samLocal && { DYNAMODB_ENDPOINT: '', ...(props.access.signingKey && { JWT_SECRET: '' }) }),

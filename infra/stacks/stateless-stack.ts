@@ -18,6 +18,7 @@ import type { Construct } from 'constructs';
 import { authorizer as authorizerDefinition, listRoutes, type FunctionAccess } from '#lib/routes';
 import type { TableId } from '#lib/tables';
 import type { DeploymentSettings } from '#infra/settings';
+import { integerSettings } from '#lib/config';
 import { ApiFunction } from './api-function.ts';
 import { pascalCase } from '#infra/names';
 
@@ -79,6 +80,10 @@ export class StatelessStack extends Stack {
           tables: props.tables,
           signingSecret: props.signingSecret,
           memorySize: cpuBound ? BCRYPT_MEMORY_MB : DEFAULT_MEMORY_MB,
+          settingsEnvironment: {
+            ...settings.tokenEnvironment,
+            ...(cpuBound && { [integerSettings.bcryptCost.env]: String(settings.bcryptCost) }),
+          },
           logRetention: settings.logRetention,
           logRemovalPolicy,
           samLocal: settings.samLocal,

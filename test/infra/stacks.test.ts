@@ -24,6 +24,10 @@ beforeAll(() => {
     corsOrigins: 'https://app.example.com,http://localhost:5173',
     throttleRateLimit: '7',
     throttleBurstLimit: '9',
+    accessTokenTtlSeconds: '600',
+    refreshTokenTtlSeconds: '86400',
+    issuer: 'https://auth.example.com',
+    bcryptCost: '12',
   });
 }, 300_000);
 
@@ -208,6 +212,47 @@ describe('Lambda functions', () => {
       expect(variables, handler).not.toHaveProperty('JWT_SECRET');
       expect(variables, handler).not.toHaveProperty('DYNAMODB_ENDPOINT');
     }
+  });
+});
+
+describe('function settings', () => {
+  const environmentOf = (app: SynthesizedApp, handler: string) =>
+    (at(app.api.toJSON().Resources[functionLogicalId(handler)], 'Properties', 'Environment', 'Variables') ?? {}) as Record<string, unknown>;
+  const tokenVariables = ['ACCESS_TOKEN_TTL_SECONDS', 'REFRESH_TOKEN_TTL_SECONDS', 'SESSION_MAX_LIFETIME_SECONDS', 'JWT_ISSUER', 'JWT_AUDIENCE'];
+  const tokenEnvironmentOf = (app: SynthesizedApp, handler: string) =>
+    Object.fromEntries(tokenVariables.map((name) => [name, environmentOf(app, handler)[name]]));
+
+  it('gives every function the same token settings, so revoking functions agree with signing ones', () => {
+    for (const app of [defaults, customized]) {
+      const reference = tokenEnvironmentOf(app, authorizer.handler);
+      for (const { handler } of functionDefinitions) expect(tokenEnvironmentOf(app, handler), handler).toEqual(reference);
+    }
+    expect(tokenEnvironmentOf(defaults, 'auth/logout')).toEqual({
+      ACCESS_TOKEN_TTL_SECONDS: '900',
+      REFRESH_TOKEN_TTL_SECONDS: '2592000',
+      SESSION_MAX_LIFETIME_SECONDS: '7776000',
+      JWT_ISSUER: 'serverless-jwt-auth',
+      JWT_AUDIENCE: 'serverless-jwt-auth-api',
+    });
+    expect(tokenEnvironmentOf(customized, 'auth/logout')).toMatchObject({
+      ACCESS_TOKEN_TTL_SECONDS: '600',
+      REFRESH_TOKEN_TTL_SECONDS: '86400',
+      JWT_ISSUER: 'https://auth.example.com',
+    });
+  });
+
+  it('gives the bcrypt cost to the functions that hash passwords, and to no other', () => {
+    for (const { handler } of functionDefinitions) {
+      const cpuBound = listRoutes().some((route) => route.handler === handler && route.cpuBound === true);
+      expect(environmentOf(defaults, handler).BCRYPT_COST, handler).toBe(cpuBound ? '10' : undefined);
+      expect(environmentOf(customized, handler).BCRYPT_COST, handler).toBe(cpuBound ? '12' : undefined);
+    }
+  });
+
+  it('refuses settings out of range at synth, naming the option', () => {
+    expect(() => synthesize({ accessTokenTtlSeconds: '5' })).toThrow(/accessTokenTtlSeconds must be a whole number from 30/);
+    expect(() => synthesize({ bcryptCost: '31' })).toThrow(/bcryptCost/);
+    expect(() => synthesize({ issuer: 'has spaces in it' })).toThrow(/issuer/);
   });
 });
 
