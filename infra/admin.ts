@@ -9,8 +9,7 @@
  * - otherwise the local dev server's tables: at `DYNAMODB_ENDPOINT`, or in the embedded DynamoDB under
  *   .data/ (through the running `npm start` if there is one, else opened directly).
  *
- * Taking the admin role away ends every session of that user at once, so it cannot outlive the change
- * in a token; granting it reaches the user's tokens at their next refresh or login.
+ * What a role change does (and why taking admin away waits a moment) is in infra/roles.ts.
  */
 import { tables, type TableId } from '#lib/tables';
 import { ROLES, type Role } from '#lib/routes';
@@ -19,6 +18,7 @@ import { embeddedDynamoDbPath, LOCAL_TABLE_PREFIX, runningServer } from './local
 import { startEmbeddedDynamoDb, type RunningDynamoDb } from './local/embedded-dynamodb.ts';
 import { ensureTables, localTableNames, tableEnvironment } from './local/tables.ts';
 import { tableNameOutput } from './names.ts';
+import { FUNCTION_TIMEOUT_SECONDS } from './runtime-limits.ts';
 
 const USAGE = 'Usage: npm run admin -- [--stack <data stack name>] set-role <username> <admin|user>';
 /** The tables this command reads and writes. */
@@ -82,23 +82,29 @@ async function connectLocal(): Promise<RunningDynamoDb | undefined> {
   return embedded;
 }
 
-async function setRole({ username, role }: Command): Promise<string> {
-  // Imported only now: each module reads its table names from the environment when it loads.
-  const { setUserRole } = await import('#lib/users');
-  const { listSessionIds } = await import('#lib/sessions');
-  const { revokeSession } = await import('#lib/revocation');
+/** How long a login that read the old role can still be running, plus the index's lag. */
+function settleSeconds(cloud: boolean): number {
+  // In AWS a login can run until its Lambda timeout, and the sessions index may lag a few seconds. The dev server has no Lambda timeout and an index without lag; a login there takes a fraction of a second.
+  return cloud ? FUNCTION_TIMEOUT_SECONDS + 5 : 2;
+}
 
-  // The role first, then the sessions: a login racing this command either reads the new role or started
-  // a session that the listing below finds.
-  const previous = await setUserRole(username, role);
-  if (previous === undefined) fail(`No user named "${username}". Register it first (POST /auth/register).`);
-  if (previous === role) return `${username} already has role ${role}.`;
-  if (previous === 'admin') {
-    const sessions = await listSessionIds(username);
-    await Promise.all(sessions.map((sid) => revokeSession(sid, 'role-taken-away')));
-    return `${username} now has role ${role}. Ended their ${sessions.length} session(s), so no token keeps the admin role.`;
+async function setRole({ username, role }: Command, cloud: boolean): Promise<string> {
+  // Imported only now: the data modules read their table names from the environment when they load.
+  const { changeRole } = await import('./roles.ts');
+  const change = await changeRole(username, role, {
+    settleSeconds: settleSeconds(cloud),
+    onFirstSweep: (ended) => console.log(`Ended ${ended} session(s) of ${username}; checking again shortly for logins that were in flight…`),
+  });
+  switch (change.outcome) {
+    case 'unknown-user':
+      return fail(`No user named "${username}". Register it first (POST /auth/register).`);
+    case 'unchanged':
+      return `${username} already has role ${role}.`;
+    case 'granted':
+      return `${username} now has role ${role}. It reaches their tokens at their next token refresh or login.`;
+    case 'taken-away':
+      return `${username} now has role ${role}. Ended their ${change.endedSessions} session(s), so no token keeps the admin role.`;
   }
-  return `${username} now has role ${role}. It reaches their tokens at their next token refresh or login.`;
 }
 
 async function main(): Promise<void> {
@@ -120,7 +126,8 @@ async function main(): Promise<void> {
     embedded = await connectLocal();
   }
   try {
-    console.log(await setRole(command));
+    // No DYNAMODB_ENDPOINT by now means the tables are in AWS, behind Lambda functions.
+    console.log(await setRole(command, process.env.DYNAMODB_ENDPOINT === undefined));
   } finally {
     await embedded?.close();
   }

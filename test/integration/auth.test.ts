@@ -258,6 +258,27 @@ describe('npm run admin -- set-role', () => {
     expect((await api.request('GET', '/auth/me', { token: again.access })).body).toEqual({ username, role: 'user' });
   });
 
+  it('also ends the session of a login that read the admin role just before the change', async () => {
+    const { changeRole } = await import('#infra/roles');
+    const { username } = await api.newUser('racer');
+    await api.admin(['set-role', username, 'admin']);
+    // The racing login's session write is held back until after the first sweep has run.
+    api.dynamo.delayOnce((call) => call.operation === 'PutItem' && call.tables.includes(api.local.tableNames.sessions), 800);
+    api.dynamo.reset();
+
+    const login = api.request('POST', '/auth/login', { json: { username, password: DEFAULT_PASSWORD } });
+    while (!api.dynamo.calls.some((call) => call.operation === 'BatchGetItem')) await new Promise((resolve) => setTimeout(resolve, 5));
+    let firstSweepFound = -1;
+    const change = await changeRole(username, 'user', { settleSeconds: 2, onFirstSweep: (ended) => (firstSweepFound = ended) });
+    const racer = await login;
+
+    // The first sweep found only the session newUser() started; the racer's was caught by the second.
+    expect(firstSweepFound).toBe(1);
+    expect(change).toEqual({ outcome: 'taken-away', endedSessions: 2 });
+    expect(racer.status).toBe(200);
+    expect((await api.request('GET', '/auth/me', { token: String(racer.body.access_token) })).status).toBe(401);
+  });
+
   it('says so when the role does not change', async () => {
     const { username } = await api.newUser('same');
 

@@ -31,6 +31,8 @@ export interface CountingProxy {
   loseAnswerOnce(predicate: (call: DynamoDbCall) => boolean): void;
   /** How many answers were lost that way. */
   lostAnswers: DynamoDbCall[];
+  /** Hold the next call matching `predicate` for `ms` before forwarding it (a slow network, a race). */
+  delayOnce(predicate: (call: DynamoDbCall) => boolean, ms: number): void;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   let reachable = true;
   let failing: ((call: DynamoDbCall) => boolean) | undefined;
   let losing: ((call: DynamoDbCall) => boolean) | undefined;
+  let delaying: { predicate: (call: DynamoDbCall) => boolean; ms: number } | undefined;
   const lostAnswers: DynamoDbCall[] = [];
   const upstream = new URL(target);
 
@@ -74,23 +77,29 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
       calls.push(call);
       const loseAnswer = losing?.(call) === true;
       if (loseAnswer) losing = undefined;
-      const forwarded = httpRequest(
-        { hostname: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: upstream.host } },
-        (answer) => {
-          if (loseAnswer) {
-            lostAnswers.push(call);
-            answer.resume();
-            answer.on('end', () => incoming.socket.destroy());
-            return;
-          }
-          outgoing.writeHead(answer.statusCode ?? 500, answer.headers);
-          answer.pipe(outgoing);
-        },
-      );
-      forwarded.on('error', () => outgoing.destroy());
-      forwarded.end(body);
+      const delayMs = delaying?.predicate(call) === true ? delaying.ms : 0;
+      if (delayMs > 0) delaying = undefined;
+      setTimeout(() => forward(call, body, loseAnswer, incoming, outgoing), delayMs);
     });
   });
+
+  function forward(call: DynamoDbCall, body: Buffer, loseAnswer: boolean, incoming: IncomingMessage, outgoing: ServerResponse): void {
+    const forwarded = httpRequest(
+      { hostname: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: upstream.host } },
+      (answer) => {
+        if (loseAnswer) {
+          lostAnswers.push(call);
+          answer.resume();
+          answer.on('end', () => incoming.socket.destroy());
+          return;
+        }
+        outgoing.writeHead(answer.statusCode ?? 500, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
+    forwarded.on('error', () => outgoing.destroy());
+    forwarded.end(body);
+  }
   server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
@@ -108,6 +117,9 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     lostAnswers,
     loseAnswerOnce: (predicate) => {
       losing = predicate;
+    },
+    delayOnce: (predicate, ms) => {
+      delaying = { predicate, ms };
     },
     failed,
     failWhen: (predicate) => {
