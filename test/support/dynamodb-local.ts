@@ -61,7 +61,8 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
   const child: ChildProcess = spawn(
     'java',
     [`-Djava.library.path=${join(cacheDir, 'DynamoDBLocal_lib')}`, '-jar', jar, '-inMemory', '-disableTelemetry', '-sharedDb', '-port', String(port)],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // Its working directory is the cache: DynamoDB Local drops a metadata file there.
+    { cwd: cacheDir, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
