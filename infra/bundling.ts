@@ -1,4 +1,4 @@
-import { OutputFormat, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, OutputFormat, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BuildOptions } from 'esbuild';
 
 /**
@@ -47,6 +47,8 @@ export const lambdaBundling: BundlingOptions = {
   externalModules: [],
   // Bundle with the project's own esbuild (a devDependency), never in a Docker container.
   forceDockerBundling: false,
+  // esbuild's per-bundle size report, 11 times per synth, drowns what matters; warnings still show.
+  logLevel: LogLevel.WARNING,
 };
 
 /** esbuild's view of the same options: `entry` is a file under functions/, `outfile` ends in `.mjs`. */

@@ -33,6 +33,11 @@ export function withRouteTable(readme: string): string {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const readme = readFileSync('README.md', 'utf8');
-  writeFileSync('README.md', withRouteTable(readme));
-  console.log('README.md route table updated from lib/routes.ts');
+  const updated = withRouteTable(readme);
+  if (updated === readme) {
+    console.log('README.md route table already matches lib/routes.ts');
+  } else {
+    writeFileSync('README.md', updated);
+    console.log('README.md route table updated from lib/routes.ts');
+  }
 }

@@ -35,7 +35,7 @@ export function integerEnv(name: string, fallback: number, range: { min: number;
 }
 
 /**
- * The functions' tunable numbers: environment variable, default (those of API.md), allowed range. Read
+ * The functions' tunable numbers: environment variable, default (those of the API contract), allowed range. Read
  * here by the functions, and by the CDK stack, which hands every function the same values (a function
  * that revokes must agree with those that sign on how long tokens live).
  */

@@ -1,5 +1,5 @@
 /**
- * The errors a function may throw on purpose. Each carries its HTTP status and the API.md error
+ * The errors a function may throw on purpose. Each carries its HTTP status and the contract's error
  * code; lib/http.ts turns them into responses in one place. Anything else is a 500 with a generic
  * body, so no SDK message, table name or stack trace ever reaches a client.
  */

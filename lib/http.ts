@@ -18,7 +18,7 @@ import { parseOrThrow, type Schema } from '#lib/validation';
 
 /**
  * The HTTP layer every function shares: parses and checks the request (body, principal, role) inside
- * the error handling, so bad input is always a clean 4xx; maps typed errors to API.md's error body in
+ * the error handling, so bad input is always a clean 4xx; maps typed errors to the contract's error body in
  * one place; puts the security headers on every response, errors included; writes one access-log line
  * per request with no body, header or token in it.
  */

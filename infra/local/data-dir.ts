@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
  */
 export const dataDir = resolve(process.env.LOCAL_DATA_DIR ?? '.data');
 export const embeddedDynamoDbPath = join(dataDir, 'dynamodb');
-const secretFile = join(dataDir, 'jwt-secret');
+export const secretFile = join(dataDir, 'jwt-secret');
 const runningFile = join(dataDir, 'running.json');
 
 export const LOCAL_TABLE_PREFIX = 'local-';

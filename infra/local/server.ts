@@ -4,7 +4,7 @@
  */
 import { ConfigurationError } from '#lib/config';
 import { MIN_SECRET_BYTES } from '#lib/signing-key';
-import { embeddedDynamoDbPath, forgetRunningServer, localJwtSecret, LOCAL_TABLE_PREFIX, recordRunningServer, runningServer } from './data-dir.ts';
+import { embeddedDynamoDbPath, forgetRunningServer, localJwtSecret, LOCAL_TABLE_PREFIX, recordRunningServer, runningServer, secretFile } from './data-dir.ts';
 import { startEmbeddedDynamoDb, type RunningDynamoDb } from './embedded-dynamodb.ts';
 import { startLocalApi } from './start.ts';
 
@@ -32,7 +32,7 @@ function signingSecret(): string {
     return fromEnv;
   }
   const { secret, generated } = localJwtSecret();
-  if (generated) console.log('Generated a signing secret in .data/jwt-secret (kept across restarts).');
+  if (generated) console.log(`Generated a signing secret in ${secretFile} (kept across restarts).`);
   return secret;
 }
 
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
 
   console.log(`
 API listening on ${url}
-DynamoDB: ${external ? `${external} (DYNAMODB_ENDPOINT)` : 'embedded, data kept in .data/dynamodb'}
+DynamoDB: ${external ? `${external} (DYNAMODB_ENDPOINT)` : `embedded, data kept in ${embeddedDynamoDbPath}`}
 
 Try it:
   curl -s -X POST ${url}/auth/register -H 'content-type: application/json' -d '{"username":"alice","password":"correct horse battery staple"}'

@@ -356,7 +356,7 @@ describe('username enumeration', () => {
     expect(Math.abs(Number(ghostLocked.headers.get('retry-after')) - Number(realLocked.headers.get('retry-after')))).toBeLessThanOrEqual(1);
   });
 
-  it('register is the contract’s one exception: 409 username_taken names an existing account (API.md)', async () => {
+  it('register is the contract’s one exception: 409 username_taken names an existing account (the API contract)', async () => {
     const response = await api.register(victim.username, 'some other password');
 
     expectFunctionError(response, 409, 'username_taken');

@@ -54,7 +54,7 @@ describe('issueTokens', () => {
     expect(tokens.expiresIn).toBe(900);
   });
 
-  it('writes the headers and claims API.md requires', async () => {
+  it('writes the headers and claims the API contract requires', async () => {
     const tokens = await issueTokens({ username: 'alice', role: 'user' }, newSession());
     const [header, payload] = tokens.accessToken.split('.').slice(0, 2).map((part) => JSON.parse(new TextDecoder().decode(base64url.decode(part))) as Record<string, unknown>);
     const refreshHeader = JSON.parse(new TextDecoder().decode(base64url.decode(tokens.refreshToken.split('.')[0] ?? ''))) as Record<string, unknown>;
