@@ -11,7 +11,8 @@ import { tables } from '#lib/tables';
  * Cold start per function: each handler bundled exactly as the CDK stack bundles it (infra/bundling.ts),
  * its size, and its module init time: the median over fresh `node` processes importing it, run
  * round-robin across all bundles so machine noise spreads evenly. Every figure is also a ratio to the
- * baseline handler (DynamoDB client + one GetItem) bundled and measured the same way in the same run.
+ * baseline handler (DynamoDB client + one GetItem) bundled and measured the same way in the same run;
+ * the init ratio pairs each sample with the baseline's from the same round.
  */
 
 const run = promisify(execFile);
@@ -22,6 +23,10 @@ export interface BundleFigure {
   bytes: number;
   initMs: number;
   sizeRatio: number;
+  /**
+   * Median over rounds of (this bundle's init / the baseline's init in the same round): paired samples
+   * taken seconds apart, so a change of machine load between rounds cancels out.
+   */
   initRatio: number;
   /** What the bundle adds over the baseline, by package or source file, largest first: what pulled the size in. */
   addedOverBaseline: { input: string; bytes: number }[];
@@ -65,6 +70,10 @@ function addedOverBaseline(metafile: Metafile, baseline: Metafile): { input: str
     .filter((entry) => entry.bytes >= 1024)
     .sort((a, b) => b.bytes - a.bytes)
     .slice(0, 6);
+}
+
+function pairedRatio(samples: number[], baselineSamples: number[]): number {
+  return median(samples.map((sample, round) => sample / (baselineSamples[round] ?? Number.NaN)));
 }
 
 function median(values: number[]): number {
@@ -134,7 +143,7 @@ export async function measureColdStarts(runs: number, progress: (message: string
         bytes: item.bytes,
         initMs: round1(initMs),
         sizeRatio: round2(item.bytes / baseline.item.bytes),
-        initRatio: round2(initMs / baseline.initMs),
+        initRatio: round2(pairedRatio(samples.get(name) ?? [], samples.get('baseline') ?? [])),
         addedOverBaseline: addedOverBaseline(item.metafile, baseline.item.metafile),
       };
     }),

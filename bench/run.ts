@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { measureColdStarts, type ColdStartResult } from './cold-start.ts';
 
 const run = promisify(execFile);
-const COLD_START_RUNS = Number(process.env.BENCH_COLD_START_RUNS ?? 15);
+const COLD_START_RUNS = Number(process.env.BENCH_COLD_START_RUNS ?? 25);
 const LOGIN_SAMPLES = Number(process.env.BENCH_LOGIN_SAMPLES ?? 15);
 
 /** The targets of issue 5, checked against this run's figures. */
@@ -59,7 +59,7 @@ function renderTable(results: {
   const lines = [
     `Measured ${results.date} on ${results.machine}, Node.js ${results.node}.`,
     '',
-    `**Cold start** (bundled as the CDK stack bundles them; init = median of ${results.runs} fresh processes importing the bundle). ` +
+    `**Cold start** (bundled as the CDK stack bundles them; init = median of ${results.runs} fresh processes importing the bundle; its ratio is the median of per-round ratios to the baseline). ` +
       `Baseline (DynamoDB client + one GetItem): ${kb(results.baseline.bytes)}, ${results.baseline.initMs} ms; an empty handler: ${results.empty.initMs} ms. Target ≤ ${TARGETS.coldStartRatio}×.`,
     '',
     '| function | bundle | × baseline | init | × baseline | largest additions over the baseline |',
