@@ -7,6 +7,8 @@ export default defineConfig({
     // Each test file hosts the functions in its own process (their configuration is read at import, as on Lambda).
     pool: 'forks',
     isolate: true,
+    // A test without an assertion proves nothing: fail it.
+    expect: { requireAssertions: true },
     testTimeout: 30_000,
     hookTimeout: 90_000,
     env: {

@@ -119,17 +119,21 @@ describe('HTTP API routes', () => {
   });
 
   it('caches authorizer answers only when the authorizerCacheTtlSeconds context asks for it', () => {
-    customized.api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerResultTtlInSeconds: 300 });
+    const cacheTtl = (app: SynthesizedApp) =>
+      resourcesOfType(app.api, 'AWS::ApiGatewayV2::Authorizer').map(([, resource]) => resource.Properties.AuthorizerResultTtlInSeconds);
+
+    expect(cacheTtl(defaults)).toEqual([0]);
+    expect(cacheTtl(customized)).toEqual([300]);
   });
 
   it('throttles the stage, with limits the context can override', () => {
-    defaults.api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      StageName: '$default',
-      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
-    });
-    customized.api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      DefaultRouteSettings: { ThrottlingRateLimit: 7, ThrottlingBurstLimit: 9 },
-    });
+    const stageOf = (app: SynthesizedApp) => {
+      const [[, stage]] = resourcesOfType(app.api, 'AWS::ApiGatewayV2::Stage') as [[string, Resource]];
+      return { name: stage.Properties.StageName, throttle: at(stage.Properties, 'DefaultRouteSettings') };
+    };
+
+    expect(stageOf(defaults)).toEqual({ name: '$default', throttle: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 } });
+    expect(stageOf(customized).throttle).toEqual({ ThrottlingRateLimit: 7, ThrottlingBurstLimit: 9 });
   });
 
   it('throttles the bcrypt routes tighter than the stage, and only those', () => {
