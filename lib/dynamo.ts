@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { optionalEnv, requireEnv } from '#lib/config';
 import { tables, type TableId } from '#lib/tables';
 
@@ -34,6 +34,23 @@ export function tableName(table: TableId): string {
 
 export function isConditionalCheckFailed(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/**
+ * One attribute of one item, read strongly consistent. Used where a conditional write failed and only
+ * the item can tell whether it was this call's own write, applied by a try whose answer the SDK lost.
+ */
+export async function readAttribute(table: string, key: Record<string, string>, attribute: string): Promise<unknown> {
+  const { Item } = await dynamo.send(
+    new GetCommand({
+      TableName: table,
+      Key: key,
+      ConsistentRead: true,
+      ProjectionExpression: '#attribute',
+      ExpressionAttributeNames: { '#attribute': attribute },
+    }),
+  );
+  return Item?.[attribute];
 }
 
 export function epochSeconds(date = new Date()): number {

@@ -98,7 +98,7 @@ export function toResult(response: HttpResponse): ApiResult {
   return { statusCode: response.status, headers, body: JSON.stringify(response.body) };
 }
 
-export function errorResult(error: ApiError): ApiResult {
+function errorResult(error: ApiError): ApiResult {
   return toResult({
     status: error.status,
     body: { error: { code: error.code, message: error.message, ...(error.details && { details: error.details }) } },
@@ -146,6 +146,9 @@ function accessLog(): MiddlewareObj<ApiEvent, ApiResult, Error, Context> {
   };
 }
 
+/** `fatal` rejects invalid UTF-8 instead of silently turning it into U+FFFD. Created once, reused per request. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 function isJsonContentType(value: string | undefined): boolean {
   if (value === undefined) return false;
   const mediaType = value.split(';')[0]?.trim().toLowerCase();
@@ -165,8 +168,7 @@ function readJsonBody(event: ApiEvent): { present: false } | { present: true; va
   if (bytes.byteLength === 0) return { present: false };
   if (!isJsonContentType(event.headers['content-type'])) throw new UnsupportedMediaTypeError();
   try {
-    // `fatal` rejects invalid UTF-8 instead of silently turning it into U+FFFD.
-    return { present: true, value: JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) };
+    return { present: true, value: JSON.parse(strictUtf8.decode(bytes)) };
   } catch {
     throw new MalformedJsonError();
   }

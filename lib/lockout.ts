@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { integerEnv } from '#lib/config';
-import { dynamo, epochSeconds, getItemsAtOnce, isConditionalCheckFailed, tableName } from '#lib/dynamo';
+import { dynamo, epochSeconds, getItemsAtOnce, isConditionalCheckFailed, readAttribute, tableName } from '#lib/dynamo';
 import { userFromItem, type User } from '#lib/users';
 
 /**
@@ -111,10 +111,7 @@ export async function reserveAttempt(username: string, seen: AttemptRecord | und
   } catch (error) {
     if (!isConditionalCheckFailed(error)) throw error;
     // Either another attempt won the race, or the SDK retried our own write after losing its answer.
-    const { Item } = await dynamo.send(
-      new GetCommand({ TableName: attemptsTable, Key: { username }, ConsistentRead: true, ProjectionExpression: 'lastAttemptId' }),
-    );
-    return Item?.lastAttemptId === attemptId;
+    return (await readAttribute(attemptsTable, { username }, 'lastAttemptId')) === attemptId;
   }
 }
 

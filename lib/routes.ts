@@ -122,6 +122,3 @@ export function listRoutes(): ResolvedRoute[] {
   });
 }
 
-export function routeDefinition(key: RouteKey): RouteDefinition {
-  return routes[key];
-}

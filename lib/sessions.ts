@@ -1,5 +1,5 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo, isConditionalCheckFailed, tableName } from '#lib/dynamo';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo, isConditionalCheckFailed, readAttribute, tableName } from '#lib/dynamo';
 import { tables } from '#lib/tables';
 
 /**
@@ -33,7 +33,7 @@ export async function startSession(session: SessionStart): Promise<void> {
     if (!isConditionalCheckFailed(error)) throw error;
     // A random UUID cannot collide: an existing item is this call's own write, retried by the SDK after
     // its answer was lost. Anything else would be a bug worth a 500.
-    if ((await currentRefreshJti(session.sid)) !== session.refreshJti) throw error;
+    if ((await readAttribute(sessionsTable, { sid: session.sid }, 'refreshJti')) !== session.refreshJti) throw error;
   }
 }
 
@@ -68,15 +68,8 @@ export async function rotateRefreshToken(rotation: Rotation): Promise<boolean> {
     if (!isConditionalCheckFailed(error)) throw error;
     // The SDK retries a write whose answer was lost; if the first try went through, the retry's condition
     // fails although the rotation is ours. Only a re-read tells, and only on this rare path.
-    return (await currentRefreshJti(rotation.sid)) === rotation.nextJti;
+    return (await readAttribute(sessionsTable, { sid: rotation.sid }, 'refreshJti')) === rotation.nextJti;
   }
-}
-
-async function currentRefreshJti(sid: string): Promise<unknown> {
-  const { Item } = await dynamo.send(
-    new GetCommand({ TableName: sessionsTable, Key: { sid }, ConsistentRead: true, ProjectionExpression: 'refreshJti' }),
-  );
-  return Item?.refreshJti;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo, isConditionalCheckFailed, tableName } from '#lib/dynamo';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo, isConditionalCheckFailed, readAttribute, tableName } from '#lib/dynamo';
 import { ConflictError } from '#lib/errors';
 import type { Role } from '#lib/routes';
 
@@ -30,16 +30,9 @@ export async function createUser(user: User): Promise<void> {
   } catch (error) {
     if (!isConditionalCheckFailed(error)) throw error;
     // An SDK retry of our own write (its first answer lost) finds the item it wrote: same salted hash.
-    if ((await storedPasswordHash(user.username)) === user.passwordHash) return;
+    if ((await readAttribute(usersTable, { username: user.username }, 'passwordHash')) === user.passwordHash) return;
     throw new ConflictError('username_taken', 'That username is already taken');
   }
-}
-
-async function storedPasswordHash(username: string): Promise<unknown> {
-  const { Item } = await dynamo.send(
-    new GetCommand({ TableName: usersTable, Key: { username }, ConsistentRead: true, ProjectionExpression: 'passwordHash' }),
-  );
-  return Item?.passwordHash;
 }
 
 export function userFromItem(item: Record<string, unknown> | undefined): User | undefined {

@@ -21,7 +21,7 @@ export function tableEnvironment(names: TableNames): Record<string, string> {
   return Object.fromEntries((Object.keys(tables) as TableId[]).map((id) => [tables[id].envVar, names[id]]));
 }
 
-export function localDynamoClient(endpoint: string): DynamoDBClient {
+function localDynamoClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({
     endpoint,
     region: process.env.AWS_REGION ?? 'local',
