@@ -11,6 +11,7 @@ import bcrypt from 'bcryptjs';
 import { startEmbeddedDynamoDb } from '#infra/local/embedded-dynamodb';
 import { startLocalApi } from '#infra/local/start';
 import { startCountingProxy, type CountingProxy } from '../test/support/counting-proxy.ts';
+import { requestJson, type RequestOptions } from '../test/support/http-client.ts';
 
 const BCRYPT_COST = 10;
 const MODE = process.argv[2] === 'round-trips' ? 'round-trips' : 'timings';
@@ -27,18 +28,7 @@ const api = await startLocalApi({
   environment: { BCRYPT_COST: String(BCRYPT_COST), LOG_LEVEL: 'silent', LOGIN_FREE_FAILURES: '1000' },
 });
 
-async function call(method: string, path: string, options: { token?: string; json?: unknown } = {}) {
-  const response = await fetch(`${api.url}${path}`, {
-    method,
-    headers: {
-      ...(options.token && { authorization: `Bearer ${options.token}` }),
-      ...(options.json !== undefined && { 'content-type': 'application/json' }),
-    },
-    ...(options.json !== undefined && { body: JSON.stringify(options.json) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
-}
+const call = (method: string, path: string, options: RequestOptions = {}) => requestJson(api.url, method, path, options);
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

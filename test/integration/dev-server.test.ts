@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/dynamodb-local.ts';
+import { requestJson, type RequestOptions } from '../support/http-client.ts';
 
 /**
  * `npm start` as a user runs it: the real process, its embedded DynamoDB persisted in a data folder,
@@ -44,18 +45,8 @@ async function stopServer(child: ChildProcess): Promise<number | null> {
   return exited;
 }
 
-async function call(port: number, method: string, path: string, options: { token?: string; json?: unknown } = {}) {
-  const response = await fetch(`http://127.0.0.1:${port}${path}`, {
-    method,
-    headers: {
-      ...(options.token && { authorization: `Bearer ${options.token}` }),
-      ...(options.json !== undefined && { 'content-type': 'application/json' }),
-    },
-    ...(options.json !== undefined && { body: JSON.stringify(options.json) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
-}
+const call = (port: number, method: string, path: string, options: RequestOptions = {}) =>
+  requestJson(`http://127.0.0.1:${port}`, method, path, options);
 
 const admin = (args: string[]) =>
   promisify(execFile)(process.execPath, ['--import', 'tsx', 'infra/admin.ts', ...args], { env: serverEnvironment() });

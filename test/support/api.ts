@@ -5,28 +5,11 @@ import { inject } from 'vitest';
 import { startLocalApi, type LocalApi } from '#infra/local/start';
 import { tableEnvironment } from '#infra/local/tables';
 import { startCountingProxy, type CountingProxy } from './counting-proxy.ts';
+import { requestJson, type ApiResponse, type RequestOptions } from './http-client.ts';
+
+export type { ApiResponse, Body, RequestOptions } from './http-client.ts';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-bytes-long!!';
-
-/** A JSON response body as the tests see it. */
-export type Body = Record<string, unknown> & {
-  error?: { code: string; message: string; details?: { path: string; message: string }[] };
-};
-
-export interface ApiResponse {
-  status: number;
-  headers: Headers;
-  body: Body;
-  text: string;
-}
-
-export interface RequestOptions {
-  token?: string;
-  json?: unknown;
-  /** A raw body, sent as is (for malformed JSON, wrong content types…). */
-  body?: string | Buffer;
-  headers?: Record<string, string>;
-}
 
 export interface Tokens {
   access: string;
@@ -68,26 +51,8 @@ export async function startTestApi(options: { dynamoDbEndpoint?: string; environ
     environment: { BCRYPT_COST: '6', LOG_LEVEL: 'error', ...options.environment },
   });
 
-  async function request(method: string, path: string, requestOptions: RequestOptions = {}): Promise<ApiResponse> {
-    const headers: Record<string, string> = { ...requestOptions.headers };
-    if (requestOptions.token !== undefined) headers.authorization = `Bearer ${requestOptions.token}`;
-    let body: string | Buffer | undefined = requestOptions.body;
-    if (requestOptions.json !== undefined) {
-      body = JSON.stringify(requestOptions.json);
-      headers['content-type'] ??= 'application/json';
-    }
-    const response = await fetch(`${local.url}${path}`, { method, headers, ...(body !== undefined && { body }) });
-    const text = await response.text();
-    let parsed: Body = {};
-    if (text !== '') {
-      try {
-        parsed = JSON.parse(text) as Body;
-      } catch {
-        parsed = {};
-      }
-    }
-    return { status: response.status, headers: response.headers, body: parsed, text };
-  }
+  const request = (method: string, path: string, requestOptions: RequestOptions = {}): Promise<ApiResponse> =>
+    requestJson(local.url, method, path, requestOptions);
 
   async function register(username: string, password = DEFAULT_PASSWORD) {
     return request('POST', '/auth/register', { json: { username, password } });
